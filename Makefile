@@ -1,0 +1,23 @@
+# Build with PGXS: make && make install, then make installcheck.
+MODULE_big = coverage_truth
+OBJS = \
+	src/settings.o \
+	src/payload.o \
+	src/sources.o \
+	src/resolver.o \
+	src/entry.o
+
+EXTENSION = coverage_truth
+DATA = $(wildcard sql/coverage_truth--*.sql)
+PGFILEDESC = "coverage_truth - inventory coverage derived from sync runs"
+
+# Every sql/*.sql file except the install and upgrade scripts is a
+# pg_regress test, with its expected output in expected/.
+REGRESS = $(sort $(filter-out coverage_truth--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
