@@ -1,0 +1,159 @@
+/*-------------------------------------------------------------------------
+ *
+ * coverage_truth.h
+ *	  Shared declarations of the coverage_truth extension.
+ *
+ * The extension derives, at read time, which supported inventory types a
+ * tenant's newest parseable inventory-sync run covers.  The code is split by
+ * concern: settings.c (GUCs), payload.c (the coverage payload parser),
+ * sources.c (the host relations and their prepared SPI plans), resolver.c
+ * (basis run, per-type rows and summary) and entry.c (SQL-callable
+ * functions).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COVERAGE_TRUTH_H
+#define COVERAGE_TRUTH_H
+
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+
+/* The extension's schema is fixed by the control file. */
+#define COVERAGE_TRUTH_SCHEMA "coverage_truth"
+
+/* Coverage states, in the order of the coverage_state enum. */
+typedef enum CoverageState
+{
+	COVERAGE_SUCCEEDED = 0,
+	COVERAGE_FAILED,
+	COVERAGE_SKIPPED,
+	COVERAGE_UNKNOWN
+} CoverageState;
+
+#define COVERAGE_STATE_COUNT 4
+
+/* Catalog segments, in the order of the type_segment enum. */
+typedef enum TypeSegment
+{
+	SEGMENT_POLICY = 0,
+	SEGMENT_FOUNDATION
+} TypeSegment;
+
+#define SEGMENT_COUNT 2
+
+extern const char *const coverage_state_labels[COVERAGE_STATE_COUNT];
+extern const char *const type_segment_labels[SEGMENT_COUNT];
+
+/* settings.c */
+extern char *coverage_truth_runs_relation;
+extern char *coverage_truth_items_relation;
+extern Interval *coverage_truth_stale_after;
+
+#define RUNS_RELATION_SETTING "coverage_truth.operation_runs_relation"
+#define ITEMS_RELATION_SETTING "coverage_truth.inventory_items_relation"
+#define STALE_AFTER_SETTING "coverage_truth.stale_after"
+
+extern void coverage_truth_define_settings(void);
+
+/* payload.c */
+
+/*
+ * One accepted payload entry.  The strings point into the jsonb value the
+ * entry came from and are not NUL-terminated.
+ */
+typedef struct CoverageEntry
+{
+	TypeSegment list;			/* list the entry came from */
+	const char *type;
+	int			type_len;
+	CoverageState status;
+	bool		has_item_count;
+	int64		item_count;
+	const char *error_code;		/* NULL when not kept */
+	int			error_code_len;
+} CoverageEntry;
+
+/* The lists of a parseable payload; NULL for a list that is not usable. */
+typedef struct CoveragePayload
+{
+	JsonbContainer *lists[SEGMENT_COUNT];
+} CoveragePayload;
+
+typedef void (*CoverageEntryCallback) (const CoverageEntry *entry, void *arg);
+
+extern bool coverage_payload_open(Jsonb *context, CoveragePayload *payload);
+extern void coverage_payload_walk(const CoveragePayload *payload,
+								  CoverageEntryCallback callback, void *arg);
+
+/* sources.c */
+
+/* Prepared plans over the host relations, valid for the current call. */
+typedef struct SourcePlans
+{
+	SPIPlanPtr	basis_plan;		/* candidate runs of $1, newest first */
+	SPIPlanPtr	item_count_plan;	/* items of $1 grouped by policy_type */
+	bool		context_is_json;	/* context column is json, not jsonb */
+} SourcePlans;
+
+extern void coverage_truth_source_plans(SourcePlans *plans);
+
+/* resolver.c */
+
+/* One catalog row, copied out of SPI memory. */
+typedef struct CatalogType
+{
+	char	   *type;
+	int			type_len;
+	TypeSegment segment;
+	Datum		segment_value;	/* type_segment enum value */
+	text	   *label;
+	text	   *category;
+	text	   *platform;		/* NULL when SQL NULL */
+	text	   *restore_mode;
+	text	   *risk_level;
+	bool		supports_dependencies;
+} CatalogType;
+
+/* The derived coverage of one catalog type for one tenant. */
+typedef struct TypeCoverage
+{
+	CoverageState state;
+	bool		has_basis_item_count;
+	int64		basis_item_count;
+	text	   *basis_error_code;	/* NULL when none */
+	int64		observed_item_count;
+} TypeCoverage;
+
+/* Everything one call derives for one tenant. */
+typedef struct TenantCoverage
+{
+	int64		tenant_id;
+	int			type_count;
+	CatalogType *types;			/* in result order */
+	TypeCoverage *coverage;		/* parallel to types */
+
+	bool		has_basis;
+	int64		basis_run_id;
+	text	   *basis_outcome;	/* NULL when SQL NULL */
+	bool		has_completed_at;
+	TimestampTz basis_completed_at;
+} TenantCoverage;
+
+/* Summary counts and freshness derived from a TenantCoverage. */
+typedef struct CoverageSummary
+{
+	int			state_counts[COVERAGE_STATE_COUNT];
+	int			follow_up_count;
+	int64		observed_item_total;
+	bool		calm_claim_allowed;
+	bool		has_age;
+	Interval	age;
+	bool		is_stale;
+} CoverageSummary;
+
+extern TenantCoverage *coverage_truth_resolve_tenant(int64 tenant_id);
+extern void coverage_truth_summarize(const TenantCoverage *coverage,
+									 CoverageSummary *summary);
+
+#endif							/* COVERAGE_TRUTH_H */

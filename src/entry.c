@@ -1,0 +1,294 @@
+/*-------------------------------------------------------------------------
+ *
+ * entry.c
+ *	  SQL-callable functions of coverage_truth.
+ *
+ * Set-returning functions use materialize mode: the rows of one call are
+ * derived at once and put into the tuplestore.  Each function checks that
+ * the row type declared in SQL has the column count the C code fills, so
+ * the install script and the code cannot drift apart silently.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_enum.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/regproc.h"
+#include "utils/jsonb.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "coverage_truth.h"
+
+#define PARSE_COVERAGE_COLUMNS 5
+#define TENANT_COVERAGE_COLUMNS 15
+#define TENANT_SUMMARY_COLUMNS 15
+
+PG_FUNCTION_INFO_V1(coverage_truth_parse_coverage);
+PG_FUNCTION_INFO_V1(coverage_truth_coverage_is_parseable);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_summary);
+
+/* An accepted entry with its position, for keeping the last per type. */
+typedef struct ParsedEntry
+{
+	CoverageEntry entry;
+	int			position;
+} ParsedEntry;
+
+typedef struct ParsedEntries
+{
+	ParsedEntry *items;
+	int			count;
+	int			capacity;
+} ParsedEntries;
+
+/*
+ * Raise an error when the function's declared row type does not have the
+ * number of columns the C code fills.
+ */
+static TupleDesc
+materialize_result(FunctionCallInfo fcinfo, int expected_columns)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != expected_columns)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("function %s returns %d columns, but the coverage_truth library expects %d",
+						format_procedure(fcinfo->flinfo->fn_oid),
+						rsinfo->setDesc->natts, expected_columns),
+				 errhint("Run ALTER EXTENSION coverage_truth UPDATE, or install the library that matches the extension version.")));
+	return rsinfo->setDesc;
+}
+
+/* Return the values of an enum type's labels, as Datums. */
+static void
+lookup_enum_values(Oid enum_type, const char *const *labels, int count,
+				   Datum *values)
+{
+	for (int i = 0; i < count; i++)
+	{
+		Oid			value = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+											ObjectIdGetDatum(enum_type),
+											CStringGetDatum(labels[i]));
+
+		if (!OidIsValid(value))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("enum type %s has no label \"%s\"",
+							format_type_be(enum_type), labels[i]),
+					 errhint("Reinstall the coverage_truth extension.")));
+		values[i] = ObjectIdGetDatum(value);
+	}
+}
+
+static void
+append_parsed_entry(const CoverageEntry *entry, void *arg)
+{
+	ParsedEntries *entries = arg;
+
+	if (entries->count == entries->capacity)
+	{
+		entries->capacity *= 2;
+		entries->items = repalloc(entries->items,
+								  sizeof(ParsedEntry) * entries->capacity);
+	}
+	entries->items[entries->count].entry = *entry;
+	entries->items[entries->count].position = entries->count;
+	entries->count++;
+}
+
+/* Order by list, then type in byte order, then payload position. */
+static int
+compare_parsed_entries(const void *a, const void *b)
+{
+	const ParsedEntry *left = a;
+	const ParsedEntry *right = b;
+	int			result;
+
+	if (left->entry.list != right->entry.list)
+		return left->entry.list < right->entry.list ? -1 : 1;
+
+	result = memcmp(left->entry.type, right->entry.type,
+					Min(left->entry.type_len, right->entry.type_len));
+	if (result != 0)
+		return result;
+	if (left->entry.type_len != right->entry.type_len)
+		return left->entry.type_len < right->entry.type_len ? -1 : 1;
+
+	return (left->position > right->position) - (left->position < right->position);
+}
+
+static bool
+same_list_and_type(const CoverageEntry *a, const CoverageEntry *b)
+{
+	return a->list == b->list && a->type_len == b->type_len &&
+		memcmp(a->type, b->type, a->type_len) == 0;
+}
+
+/*
+ * parse_coverage(context jsonb): one row per list and type, from the last
+ * accepted entry for that type in that list, ordered by list (policy_types
+ * first) and type in byte order.
+ */
+Datum
+coverage_truth_parse_coverage(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *context = PG_GETARG_JSONB_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, PARSE_COVERAGE_COLUMNS);
+	CoveragePayload payload;
+	ParsedEntries entries;
+	Datum		segment_values[SEGMENT_COUNT];
+	Datum		state_values[COVERAGE_STATE_COUNT];
+
+	if (!coverage_payload_open(context, &payload))
+		PG_RETURN_NULL();
+
+	lookup_enum_values(TupleDescAttr(descriptor, 0)->atttypid,
+					   type_segment_labels, SEGMENT_COUNT, segment_values);
+	lookup_enum_values(TupleDescAttr(descriptor, 2)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+
+	entries.count = 0;
+	entries.capacity = 64;
+	entries.items = palloc(sizeof(ParsedEntry) * entries.capacity);
+	coverage_payload_walk(&payload, append_parsed_entry, &entries);
+
+	qsort(entries.items, entries.count, sizeof(ParsedEntry), compare_parsed_entries);
+
+	for (int i = 0; i < entries.count; i++)
+	{
+		const CoverageEntry *entry = &entries.items[i].entry;
+		Datum		values[PARSE_COVERAGE_COLUMNS] = {0};
+		bool		nulls[PARSE_COVERAGE_COLUMNS] = {0};
+
+		/* Within a run of the same list and type, only the last one counts. */
+		if (i + 1 < entries.count &&
+			same_list_and_type(entry, &entries.items[i + 1].entry))
+			continue;
+
+		values[0] = segment_values[entry->list];
+		values[1] = PointerGetDatum(cstring_to_text_with_len(entry->type, entry->type_len));
+		values[2] = state_values[entry->status];
+		if (entry->has_item_count)
+			values[3] = Int64GetDatum(entry->item_count);
+		else
+			nulls[3] = true;
+		if (entry->error_code != NULL)
+			values[4] = PointerGetDatum(cstring_to_text_with_len(entry->error_code,
+																 entry->error_code_len));
+		else
+			nulls[4] = true;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+
+	PG_RETURN_NULL();
+}
+
+/* coverage_is_parseable(context jsonb): false for NULL, never raises. */
+Datum
+coverage_truth_coverage_is_parseable(PG_FUNCTION_ARGS)
+{
+	CoveragePayload payload;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+
+	PG_RETURN_BOOL(coverage_payload_open(PG_GETARG_JSONB_P(0), &payload));
+}
+
+/* tenant_coverage(tenant_id bigint): one row per catalog type. */
+Datum
+coverage_truth_tenant_coverage(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_COVERAGE_COLUMNS);
+	Datum		state_values[COVERAGE_STATE_COUNT];
+	TenantCoverage *coverage;
+
+	lookup_enum_values(TupleDescAttr(descriptor, 6)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+
+	coverage = coverage_truth_resolve_tenant(tenant_id);
+
+	for (int i = 0; i < coverage->type_count; i++)
+	{
+		const CatalogType *type = &coverage->types[i];
+		const TypeCoverage *result = &coverage->coverage[i];
+		Datum		values[TENANT_COVERAGE_COLUMNS] = {0};
+		bool		nulls[TENANT_COVERAGE_COLUMNS] = {0};
+
+		values[0] = Int64GetDatum(tenant_id);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(type->type, type->type_len));
+		values[2] = type->segment_value;
+		values[3] = PointerGetDatum(type->label);
+		values[4] = PointerGetDatum(type->category);
+		values[5] = PointerGetDatum(type->platform);
+		nulls[5] = type->platform == NULL;
+		values[6] = state_values[result->state];
+		values[7] = BoolGetDatum(result->state != COVERAGE_SUCCEEDED);
+		values[8] = Int64GetDatum(result->observed_item_count);
+		values[9] = Int64GetDatum(result->basis_item_count);
+		nulls[9] = !result->has_basis_item_count;
+		values[10] = PointerGetDatum(result->basis_error_code);
+		nulls[10] = result->basis_error_code == NULL;
+		values[11] = PointerGetDatum(type->restore_mode);
+		nulls[11] = type->restore_mode == NULL;
+		values[12] = PointerGetDatum(type->risk_level);
+		nulls[12] = type->risk_level == NULL;
+		values[13] = BoolGetDatum(type->supports_dependencies);
+		values[14] = Int64GetDatum(coverage->basis_run_id);
+		nulls[14] = !coverage->has_basis;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+
+	PG_RETURN_NULL();
+}
+
+/* tenant_coverage_summary(tenant_id bigint): exactly one row. */
+Datum
+coverage_truth_tenant_coverage_summary(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_SUMMARY_COLUMNS);
+	TenantCoverage *coverage = coverage_truth_resolve_tenant(tenant_id);
+	CoverageSummary summary;
+	Datum		values[TENANT_SUMMARY_COLUMNS] = {0};
+	bool		nulls[TENANT_SUMMARY_COLUMNS] = {0};
+
+	coverage_truth_summarize(coverage, &summary);
+
+	values[0] = Int64GetDatum(tenant_id);
+	values[1] = Int64GetDatum(coverage->basis_run_id);
+	nulls[1] = !coverage->has_basis;
+	values[2] = PointerGetDatum(coverage->basis_outcome);
+	nulls[2] = coverage->basis_outcome == NULL;
+	values[3] = TimestampTzGetDatum(coverage->basis_completed_at);
+	nulls[3] = !coverage->has_basis || !coverage->has_completed_at;
+	values[4] = BoolGetDatum(coverage->has_basis);
+	values[5] = Int32GetDatum(coverage->type_count);
+	values[6] = Int32GetDatum(summary.state_counts[COVERAGE_SUCCEEDED]);
+	values[7] = Int32GetDatum(summary.state_counts[COVERAGE_FAILED]);
+	values[8] = Int32GetDatum(summary.state_counts[COVERAGE_SKIPPED]);
+	values[9] = Int32GetDatum(summary.state_counts[COVERAGE_UNKNOWN]);
+	values[10] = Int32GetDatum(summary.follow_up_count);
+	values[11] = Int64GetDatum(summary.observed_item_total);
+	values[12] = BoolGetDatum(summary.calm_claim_allowed);
+	values[13] = IntervalPGetDatum(&summary.age);
+	nulls[13] = !summary.has_age;
+	values[14] = BoolGetDatum(summary.is_stale);
+
+	tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+
+	PG_RETURN_NULL();
+}

@@ -1,0 +1,524 @@
+/*-------------------------------------------------------------------------
+ *
+ * resolver.c
+ *	  Basis run selection and the per-type coverage of one tenant.
+ *
+ * All reads of one call go through SPI with read_only = true, so they share
+ * the caller's snapshot: the catalog, the basis run and the item counts
+ * always come from the same moment.  The basis search reads candidate runs
+ * newest first through a cursor, one row at a time, and stops at the first
+ * parseable payload, so no other run's context is fetched or detoasted.
+ * Each candidate's payload lives in a scratch context that is reset before
+ * the next one, so memory stays bounded by the catalog and one payload.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "coverage_truth.h"
+
+/* Result columns of the catalog query. */
+enum
+{
+	CATALOG_TYPE = 1,
+	CATALOG_SEGMENT,
+	CATALOG_LABEL,
+	CATALOG_CATEGORY,
+	CATALOG_PLATFORM,
+	CATALOG_RESTORE_MODE,
+	CATALOG_RISK_LEVEL,
+	CATALOG_SUPPORTS_DEPENDENCIES,
+	CATALOG_IS_POLICY
+};
+
+/* Result columns of the basis plan (sources.c). */
+enum
+{
+	BASIS_ID = 1,
+	BASIS_OUTCOME,
+	BASIS_COMPLETED_AT,
+	BASIS_CONTEXT
+};
+
+static const char *const catalog_sql =
+"SELECT s.type, s.segment, s.label, s.category, s.platform,"
+" s.restore_mode, s.risk_level, s.supports_dependencies,"
+" s.segment OPERATOR(pg_catalog.=) 'policy'::coverage_truth.type_segment"
+" FROM coverage_truth.supported_types AS s"
+" ORDER BY s.segment, s.sort_order, s.type COLLATE \"C\"";
+
+/* The basis payload's last accepted entry for one list and catalog type. */
+typedef struct PayloadSlot
+{
+	bool		found;
+	CoverageState status;
+	bool		has_item_count;
+	int64		item_count;
+	const char *error_code;
+	int			error_code_len;
+} PayloadSlot;
+
+/* State of one walk over the basis payload. */
+typedef struct SlotCollector
+{
+	const TenantCoverage *coverage;
+	const int  *lookup_order;	/* catalog indexes in byte order of type */
+	PayloadSlot *slots;			/* [list * type_count + catalog index] */
+} SlotCollector;
+
+static SPIPlanPtr catalog_plan = NULL;
+
+static void load_catalog(TenantCoverage *coverage, MemoryContext result_context);
+static int *build_lookup_order(const TenantCoverage *coverage);
+static int	find_catalog_type(const TenantCoverage *coverage,
+							  const int *lookup_order,
+							  const char *type, int type_len);
+static void find_basis(TenantCoverage *coverage, const SourcePlans *plans,
+					   const int *lookup_order, MemoryContext result_context);
+static Jsonb *read_context(Datum value, bool is_json);
+static Jsonb *convert_json_context(text *json);
+static void collect_entry(const CoverageEntry *entry, void *arg);
+static void apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
+						MemoryContext result_context);
+static void count_items(TenantCoverage *coverage, const SourcePlans *plans,
+						const int *lookup_order);
+
+/*
+ * Derive the coverage of one tenant: the catalog, its basis run and the
+ * observed item counts.  The result is allocated in the caller's memory
+ * context.
+ */
+TenantCoverage *
+coverage_truth_resolve_tenant(int64 tenant_id)
+{
+	MemoryContext result_context = CurrentMemoryContext;
+	TenantCoverage *coverage = palloc0(sizeof(TenantCoverage));
+	SourcePlans plans;
+	int		   *lookup_order;
+
+	coverage->tenant_id = tenant_id;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "coverage_truth: SPI_connect failed");
+
+	coverage_truth_source_plans(&plans);
+	load_catalog(coverage, result_context);
+	lookup_order = build_lookup_order(coverage);
+
+	find_basis(coverage, &plans, lookup_order, result_context);
+	count_items(coverage, &plans, lookup_order);
+
+	SPI_finish();
+	return coverage;
+}
+
+/*
+ * Read the catalog in result order and copy it into result_context, with
+ * every type starting as unknown.
+ */
+static void
+load_catalog(TenantCoverage *coverage, MemoryContext result_context)
+{
+	MemoryContext spi_context;
+	TupleDesc	descriptor;
+	int			ret;
+
+	if (catalog_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(catalog_sql, 0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "coverage_truth: could not prepare the catalog query: %s",
+				 SPI_result_code_string(SPI_result));
+		catalog_plan = plan;
+	}
+
+	ret = SPI_execute_plan(catalog_plan, NULL, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "coverage_truth: catalog query failed: %s",
+			 SPI_result_code_string(ret));
+
+	descriptor = SPI_tuptable->tupdesc;
+	spi_context = MemoryContextSwitchTo(result_context);
+
+	coverage->type_count = (int) SPI_processed;
+	coverage->types = palloc0(sizeof(CatalogType) * Max(coverage->type_count, 1));
+	coverage->coverage = palloc0(sizeof(TypeCoverage) * Max(coverage->type_count, 1));
+
+	for (int i = 0; i < coverage->type_count; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		CatalogType *type = &coverage->types[i];
+		bool		isnull;
+		Datum		value;
+
+		type->type = TextDatumGetCString(SPI_getbinval(tuple, descriptor, CATALOG_TYPE, &isnull));
+		type->type_len = strlen(type->type);
+		type->segment_value = SPI_getbinval(tuple, descriptor, CATALOG_SEGMENT, &isnull);
+		type->segment = DatumGetBool(SPI_getbinval(tuple, descriptor, CATALOG_IS_POLICY, &isnull)) ?
+			SEGMENT_POLICY : SEGMENT_FOUNDATION;
+		type->label = DatumGetTextPCopy(SPI_getbinval(tuple, descriptor, CATALOG_LABEL, &isnull));
+		type->category = DatumGetTextPCopy(SPI_getbinval(tuple, descriptor, CATALOG_CATEGORY, &isnull));
+
+		value = SPI_getbinval(tuple, descriptor, CATALOG_PLATFORM, &isnull);
+		type->platform = isnull ? NULL : DatumGetTextPCopy(value);
+		value = SPI_getbinval(tuple, descriptor, CATALOG_RESTORE_MODE, &isnull);
+		type->restore_mode = isnull ? NULL : DatumGetTextPCopy(value);
+		value = SPI_getbinval(tuple, descriptor, CATALOG_RISK_LEVEL, &isnull);
+		type->risk_level = isnull ? NULL : DatumGetTextPCopy(value);
+
+		type->supports_dependencies =
+			DatumGetBool(SPI_getbinval(tuple, descriptor, CATALOG_SUPPORTS_DEPENDENCIES, &isnull));
+
+		coverage->coverage[i].state = COVERAGE_UNKNOWN;
+	}
+
+	MemoryContextSwitchTo(spi_context);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Order catalog types by the bytes of their key, shorter keys first on ties. */
+static int
+compare_type_keys(const char *a, int a_len, const char *b, int b_len)
+{
+	int			result = memcmp(a, b, Min(a_len, b_len));
+
+	if (result != 0)
+		return result;
+	return (a_len > b_len) - (a_len < b_len);
+}
+
+static int
+compare_catalog_indexes(const void *a, const void *b, void *arg)
+{
+	const TenantCoverage *coverage = arg;
+	const CatalogType *left = &coverage->types[*(const int *) a];
+	const CatalogType *right = &coverage->types[*(const int *) b];
+
+	return compare_type_keys(left->type, left->type_len,
+							 right->type, right->type_len);
+}
+
+/*
+ * Payload keys and item types are matched to catalog types by exact bytes,
+ * through binary search over this order.
+ */
+static int *
+build_lookup_order(const TenantCoverage *coverage)
+{
+	int		   *order = palloc(sizeof(int) * Max(coverage->type_count, 1));
+
+	for (int i = 0; i < coverage->type_count; i++)
+		order[i] = i;
+	qsort_arg(order, coverage->type_count, sizeof(int),
+			  compare_catalog_indexes, (void *) coverage);
+	return order;
+}
+
+/* Return the catalog index of a type key, or -1 when it is not supported. */
+static int
+find_catalog_type(const TenantCoverage *coverage, const int *lookup_order,
+				  const char *type, int type_len)
+{
+	int			low = 0;
+	int			high = coverage->type_count - 1;
+
+	while (low <= high)
+	{
+		int			middle = low + (high - low) / 2;
+		const CatalogType *candidate = &coverage->types[lookup_order[middle]];
+		int			cmp = compare_type_keys(candidate->type, candidate->type_len,
+											type, type_len);
+
+		if (cmp == 0)
+			return lookup_order[middle];
+		if (cmp < 0)
+			low = middle + 1;
+		else
+			high = middle - 1;
+	}
+	return -1;
+}
+
+/*
+ * Walk the tenant's candidate runs newest first and take the first one with
+ * a parseable payload as the basis.
+ */
+static void
+find_basis(TenantCoverage *coverage, const SourcePlans *plans,
+		   const int *lookup_order, MemoryContext result_context)
+{
+	Datum		arguments[1] = {Int64GetDatum(coverage->tenant_id)};
+	MemoryContext scratch;
+	Portal		portal;
+
+	scratch = AllocSetContextCreate(CurrentMemoryContext,
+									"coverage_truth payload",
+									ALLOCSET_DEFAULT_SIZES);
+	portal = SPI_cursor_open(NULL, plans->basis_plan, arguments, NULL, true);
+
+	while (!coverage->has_basis)
+	{
+		HeapTuple	tuple;
+		TupleDesc	descriptor;
+		Datum		context;
+		bool		context_null;
+		MemoryContext previous;
+		CoveragePayload payload;
+		Jsonb	   *jsonb = NULL;
+
+		SPI_cursor_fetch(portal, true, 1);
+		if (SPI_processed == 0)
+			break;
+
+		tuple = SPI_tuptable->vals[0];
+		descriptor = SPI_tuptable->tupdesc;
+		context = SPI_getbinval(tuple, descriptor, BASIS_CONTEXT, &context_null);
+
+		previous = MemoryContextSwitchTo(scratch);
+		if (!context_null)
+			jsonb = read_context(context, plans->context_is_json);
+
+		if (coverage_payload_open(jsonb, &payload))
+		{
+			PayloadSlot *slots = palloc0(sizeof(PayloadSlot) * SEGMENT_COUNT *
+										 Max(coverage->type_count, 1));
+			SlotCollector collector = {coverage, lookup_order, slots};
+			bool		isnull;
+			Datum		value;
+
+			coverage_payload_walk(&payload, collect_entry, &collector);
+			apply_slots(coverage, slots, result_context);
+
+			coverage->has_basis = true;
+			coverage->basis_run_id =
+				DatumGetInt64(SPI_getbinval(tuple, descriptor, BASIS_ID, &isnull));
+
+			value = SPI_getbinval(tuple, descriptor, BASIS_OUTCOME, &isnull);
+			if (!isnull)
+			{
+				MemoryContextSwitchTo(result_context);
+				coverage->basis_outcome = DatumGetTextPCopy(value);
+			}
+
+			value = SPI_getbinval(tuple, descriptor, BASIS_COMPLETED_AT, &isnull);
+			coverage->has_completed_at = !isnull;
+			if (!isnull)
+				coverage->basis_completed_at = DatumGetTimestampTz(value);
+		}
+
+		MemoryContextSwitchTo(previous);
+		MemoryContextReset(scratch);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	SPI_cursor_close(portal);
+	MemoryContextDelete(scratch);
+}
+
+/* Detoast a context value, converting json to jsonb. NULL when unusable. */
+static Jsonb *
+read_context(Datum value, bool is_json)
+{
+	if (is_json)
+		return convert_json_context(DatumGetTextPP(value));
+	return DatumGetJsonbP(value);
+}
+
+/*
+ * Convert a json context to jsonb, returning NULL when the server cannot,
+ * for example for \u0000 or a number outside numeric's range.  jsonb_in
+ * raises on those, so it runs in a subtransaction whose data errors are
+ * swallowed; any other error, such as a query cancel, is raised again.
+ * Subtransactions are not allowed in parallel mode, which is one reason the
+ * functions that read the sources are PARALLEL UNSAFE.
+ */
+static Jsonb *
+convert_json_context(text *json)
+{
+	char	   *json_text = text_to_cstring(json);
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	Jsonb	   *result = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+
+	PG_TRY();
+	{
+		result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+													CStringGetDatum(json_text)));
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(caller_context);
+		error = CopyErrorData();
+		FlushErrorState();
+
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+
+		if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			ReThrowError(error);
+
+		FreeErrorData(error);
+		result = NULL;
+	}
+	PG_END_TRY();
+
+	return result;
+}
+
+/* Keep the last accepted entry per list for each catalog type. */
+static void
+collect_entry(const CoverageEntry *entry, void *arg)
+{
+	SlotCollector *collector = arg;
+	int			index = find_catalog_type(collector->coverage,
+										  collector->lookup_order,
+										  entry->type, entry->type_len);
+	PayloadSlot *slot;
+
+	if (index < 0)
+		return;
+
+	slot = &collector->slots[entry->list * collector->coverage->type_count + index];
+	slot->found = true;
+	slot->status = entry->status;
+	slot->has_item_count = entry->has_item_count;
+	slot->item_count = entry->item_count;
+	slot->error_code = entry->error_code;
+	slot->error_code_len = entry->error_code_len;
+}
+
+/*
+ * Set each type's state from the list of its own segment, falling back to
+ * the other list, and copy what outlives the payload into result_context.
+ */
+static void
+apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
+			MemoryContext result_context)
+{
+	for (int i = 0; i < coverage->type_count; i++)
+	{
+		TypeSegment own = coverage->types[i].segment;
+		TypeSegment other = own == SEGMENT_POLICY ? SEGMENT_FOUNDATION : SEGMENT_POLICY;
+		const PayloadSlot *slot = &slots[own * coverage->type_count + i];
+		TypeCoverage *result = &coverage->coverage[i];
+
+		if (!slot->found)
+			slot = &slots[other * coverage->type_count + i];
+		if (!slot->found)
+			continue;
+
+		result->state = slot->status;
+		result->has_basis_item_count = slot->has_item_count;
+		result->basis_item_count = slot->item_count;
+		if (slot->error_code != NULL)
+		{
+			MemoryContext previous = MemoryContextSwitchTo(result_context);
+
+			result->basis_error_code =
+				cstring_to_text_with_len(slot->error_code, slot->error_code_len);
+			MemoryContextSwitchTo(previous);
+		}
+	}
+}
+
+/*
+ * Count the tenant's items per policy_type with one grouped query.  Types
+ * outside the catalog are ignored; counts never change a state.
+ */
+static void
+count_items(TenantCoverage *coverage, const SourcePlans *plans,
+			const int *lookup_order)
+{
+	Datum		arguments[1] = {Int64GetDatum(coverage->tenant_id)};
+	int			ret;
+
+	ret = SPI_execute_plan(plans->item_count_plan, arguments, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "coverage_truth: item count query failed: %s",
+			 SPI_result_code_string(ret));
+
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[row];
+		TupleDesc	descriptor = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		value = SPI_getbinval(tuple, descriptor, 1, &isnull);
+		text	   *type;
+		int			index;
+
+		if (isnull)
+			continue;
+
+		type = DatumGetTextPP(value);
+		index = find_catalog_type(coverage, lookup_order,
+								  VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
+		if (index >= 0)
+			coverage->coverage[index].observed_item_count =
+				DatumGetInt64(SPI_getbinval(tuple, descriptor, 2, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Compute the summary counts, the calm claim and freshness.  Freshness is
+ * reported beside the states and never changes them or the calm claim.
+ */
+void
+coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summary)
+{
+	memset(summary, 0, sizeof(CoverageSummary));
+
+	for (int i = 0; i < coverage->type_count; i++)
+	{
+		summary->state_counts[coverage->coverage[i].state]++;
+		summary->observed_item_total += coverage->coverage[i].observed_item_count;
+	}
+
+	summary->follow_up_count = summary->state_counts[COVERAGE_FAILED] +
+		summary->state_counts[COVERAGE_SKIPPED] +
+		summary->state_counts[COVERAGE_UNKNOWN];
+	summary->calm_claim_allowed = coverage->has_basis &&
+		coverage->type_count > 0 &&
+		summary->follow_up_count == 0;
+
+	if (!coverage->has_basis || !coverage->has_completed_at)
+	{
+		summary->is_stale = true;
+		return;
+	}
+
+	/* An infinite completed_at has no age: -infinity is stale, +infinity is not. */
+	if (TIMESTAMP_NOT_FINITE(coverage->basis_completed_at))
+	{
+		summary->is_stale = TIMESTAMP_IS_NOBEGIN(coverage->basis_completed_at);
+		return;
+	}
+
+	summary->has_age = true;
+	summary->age = *DatumGetIntervalP(DirectFunctionCall2(timestamp_mi,
+														  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+														  TimestampTzGetDatum(coverage->basis_completed_at)));
+	summary->is_stale = DatumGetInt32(DirectFunctionCall2(interval_cmp,
+														  IntervalPGetDatum(&summary->age),
+														  IntervalPGetDatum(coverage_truth_stale_after))) > 0;
+}
