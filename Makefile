@@ -5,6 +5,7 @@ OBJS = \
 	src/payload.o \
 	src/sources.o \
 	src/resolver.o \
+	src/fleet.o \
 	src/entry.o
 
 EXTENSION = coverage_truth

@@ -17,6 +17,7 @@
 
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/jsonb.h"
 
 /* The extension's schema is fixed by the control file. */
@@ -88,15 +89,27 @@ extern void coverage_payload_walk(const CoveragePayload *payload,
 
 /* sources.c */
 
-/* Prepared plans over the host relations, valid for the current call. */
-typedef struct SourcePlans
+/* What the validated sources look like, for reading their rows. */
+typedef struct Sources
 {
-	SPIPlanPtr	basis_plan;		/* candidate runs of $1, newest first */
-	SPIPlanPtr	item_count_plan;	/* items of $1 grouped by policy_type */
 	bool		context_is_json;	/* context column is json, not jsonb */
-} SourcePlans;
+} Sources;
 
-extern void coverage_truth_source_plans(SourcePlans *plans);
+/* The kept SPI plans over the host relations. */
+typedef enum SourcePlanKind
+{
+	PLAN_TENANT_BASIS,			/* candidate runs of tenant $1, basis order */
+	PLAN_TENANT_ITEM_COUNTS,	/* items of tenant $1 per policy_type */
+	PLAN_RUN,					/* the run with id $1 */
+	PLAN_FLEET_TENANTS,			/* every tenant id in either relation */
+	PLAN_FLEET_NEWEST,			/* newest candidate of each tenant in $1 */
+	PLAN_FLEET_OLDER,			/* the other candidates of each tenant in $1 */
+	PLAN_FLEET_ITEM_COUNTS,		/* items of tenants in $1 per policy_type */
+	SOURCE_PLAN_COUNT
+} SourcePlanKind;
+
+extern void coverage_truth_open_sources(Sources *sources);
+extern SPIPlanPtr coverage_truth_source_plan(SourcePlanKind kind);
 
 /* resolver.c */
 
@@ -115,6 +128,14 @@ typedef struct CatalogType
 	bool		supports_dependencies;
 } CatalogType;
 
+/* The supported-type catalog, in result order. */
+typedef struct Catalog
+{
+	int			type_count;
+	CatalogType *types;
+	int		   *lookup_order;	/* indexes into types, in byte order of type */
+} Catalog;
+
 /* The derived coverage of one catalog type for one tenant. */
 typedef struct TypeCoverage
 {
@@ -125,13 +146,12 @@ typedef struct TypeCoverage
 	int64		observed_item_count;
 } TypeCoverage;
 
-/* Everything one call derives for one tenant. */
+/* Everything derived for one tenant. */
 typedef struct TenantCoverage
 {
 	int64		tenant_id;
-	int			type_count;
-	CatalogType *types;			/* in result order */
-	TypeCoverage *coverage;		/* parallel to types */
+	const Catalog *catalog;
+	TypeCoverage *coverage;		/* parallel to catalog->types */
 
 	bool		has_basis;
 	int64		basis_run_id;
@@ -139,6 +159,9 @@ typedef struct TenantCoverage
 	bool		has_completed_at;
 	TimestampTz basis_completed_at;
 } TenantCoverage;
+
+/* Columns of a candidate run, from the first one of a plan's result. */
+#define CANDIDATE_COLUMN_COUNT 4
 
 /* Summary counts and freshness derived from a TenantCoverage. */
 typedef struct CoverageSummary
@@ -152,8 +175,27 @@ typedef struct CoverageSummary
 	bool		is_stale;
 } CoverageSummary;
 
+extern Catalog *coverage_truth_load_catalog(MemoryContext result_context);
+extern int	coverage_truth_find_type(const Catalog *catalog,
+									 const char *type, int type_len);
+extern void coverage_truth_init_tenant(TenantCoverage *tenant,
+									   const Catalog *catalog, int64 tenant_id);
+extern bool coverage_truth_examine_candidate(TenantCoverage *tenant,
+											 HeapTuple tuple, TupleDesc descriptor,
+											 int first_column, bool context_is_json,
+											 MemoryContext scratch,
+											 MemoryContext result_context);
+extern void coverage_truth_apply_payload(TypeCoverage *coverage,
+										 const Catalog *catalog,
+										 const CoveragePayload *payload,
+										 MemoryContext result_context);
+extern Jsonb *coverage_truth_read_context(Datum value, bool context_is_json);
 extern TenantCoverage *coverage_truth_resolve_tenant(int64 tenant_id);
-extern void coverage_truth_summarize(const TenantCoverage *coverage,
+extern void coverage_truth_summarize(const TenantCoverage *tenant,
 									 CoverageSummary *summary);
+
+/* fleet.c */
+extern TenantCoverage *coverage_truth_resolve_fleet(ArrayType *tenant_ids,
+													int *tenant_count);
 
 #endif							/* COVERAGE_TRUTH_H */

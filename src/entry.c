@@ -31,6 +31,8 @@ PG_FUNCTION_INFO_V1(coverage_truth_parse_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_coverage_is_parseable);
 PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_summary);
+PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage);
+PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage_summary);
 
 /* An accepted entry with its position, for keeping the last per type. */
 typedef struct ParsedEntry
@@ -204,29 +206,21 @@ coverage_truth_coverage_is_parseable(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(coverage_payload_open(PG_GETARG_JSONB_P(0), &payload));
 }
 
-/* tenant_coverage(tenant_id bigint): one row per catalog type. */
-Datum
-coverage_truth_tenant_coverage(PG_FUNCTION_ARGS)
+/* Append one row per catalog type of a tenant to a tenant_coverage result. */
+static void
+put_tenant_rows(ReturnSetInfo *rsinfo, TupleDesc descriptor,
+				const TenantCoverage *tenant, const Datum *state_values)
 {
-	int64		tenant_id = PG_GETARG_INT64(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_COVERAGE_COLUMNS);
-	Datum		state_values[COVERAGE_STATE_COUNT];
-	TenantCoverage *coverage;
+	const Catalog *catalog = tenant->catalog;
 
-	lookup_enum_values(TupleDescAttr(descriptor, 6)->atttypid,
-					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
-
-	coverage = coverage_truth_resolve_tenant(tenant_id);
-
-	for (int i = 0; i < coverage->type_count; i++)
+	for (int i = 0; i < catalog->type_count; i++)
 	{
-		const CatalogType *type = &coverage->types[i];
-		const TypeCoverage *result = &coverage->coverage[i];
+		const CatalogType *type = &catalog->types[i];
+		const TypeCoverage *result = &tenant->coverage[i];
 		Datum		values[TENANT_COVERAGE_COLUMNS] = {0};
 		bool		nulls[TENANT_COVERAGE_COLUMNS] = {0};
 
-		values[0] = Int64GetDatum(tenant_id);
+		values[0] = Int64GetDatum(tenant->tenant_id);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(type->type, type->type_len));
 		values[2] = type->segment_value;
 		values[3] = PointerGetDatum(type->label);
@@ -245,38 +239,33 @@ coverage_truth_tenant_coverage(PG_FUNCTION_ARGS)
 		values[12] = PointerGetDatum(type->risk_level);
 		nulls[12] = type->risk_level == NULL;
 		values[13] = BoolGetDatum(type->supports_dependencies);
-		values[14] = Int64GetDatum(coverage->basis_run_id);
-		nulls[14] = !coverage->has_basis;
+		values[14] = Int64GetDatum(tenant->basis_run_id);
+		nulls[14] = !tenant->has_basis;
 
 		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
 	}
-
-	PG_RETURN_NULL();
 }
 
-/* tenant_coverage_summary(tenant_id bigint): exactly one row. */
-Datum
-coverage_truth_tenant_coverage_summary(PG_FUNCTION_ARGS)
+/* Append a tenant's summary row to a tenant_coverage_summary result. */
+static void
+put_summary_row(ReturnSetInfo *rsinfo, TupleDesc descriptor,
+				const TenantCoverage *tenant)
 {
-	int64		tenant_id = PG_GETARG_INT64(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_SUMMARY_COLUMNS);
-	TenantCoverage *coverage = coverage_truth_resolve_tenant(tenant_id);
 	CoverageSummary summary;
 	Datum		values[TENANT_SUMMARY_COLUMNS] = {0};
 	bool		nulls[TENANT_SUMMARY_COLUMNS] = {0};
 
-	coverage_truth_summarize(coverage, &summary);
+	coverage_truth_summarize(tenant, &summary);
 
-	values[0] = Int64GetDatum(tenant_id);
-	values[1] = Int64GetDatum(coverage->basis_run_id);
-	nulls[1] = !coverage->has_basis;
-	values[2] = PointerGetDatum(coverage->basis_outcome);
-	nulls[2] = coverage->basis_outcome == NULL;
-	values[3] = TimestampTzGetDatum(coverage->basis_completed_at);
-	nulls[3] = !coverage->has_basis || !coverage->has_completed_at;
-	values[4] = BoolGetDatum(coverage->has_basis);
-	values[5] = Int32GetDatum(coverage->type_count);
+	values[0] = Int64GetDatum(tenant->tenant_id);
+	values[1] = Int64GetDatum(tenant->basis_run_id);
+	nulls[1] = !tenant->has_basis;
+	values[2] = PointerGetDatum(tenant->basis_outcome);
+	nulls[2] = tenant->basis_outcome == NULL;
+	values[3] = TimestampTzGetDatum(tenant->basis_completed_at);
+	nulls[3] = !tenant->has_basis || !tenant->has_completed_at;
+	values[4] = BoolGetDatum(tenant->has_basis);
+	values[5] = Int32GetDatum(tenant->catalog->type_count);
 	values[6] = Int32GetDatum(summary.state_counts[COVERAGE_SUCCEEDED]);
 	values[7] = Int32GetDatum(summary.state_counts[COVERAGE_FAILED]);
 	values[8] = Int32GetDatum(summary.state_counts[COVERAGE_SKIPPED]);
@@ -289,6 +278,71 @@ coverage_truth_tenant_coverage_summary(PG_FUNCTION_ARGS)
 	values[14] = BoolGetDatum(summary.is_stale);
 
 	tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+}
+
+/* tenant_coverage(tenant_id bigint): one row per catalog type. */
+Datum
+coverage_truth_tenant_coverage(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_COVERAGE_COLUMNS);
+	Datum		state_values[COVERAGE_STATE_COUNT];
+
+	lookup_enum_values(TupleDescAttr(descriptor, 6)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+	put_tenant_rows(rsinfo, descriptor, coverage_truth_resolve_tenant(tenant_id),
+					state_values);
+
+	PG_RETURN_NULL();
+}
+
+/* tenant_coverage_summary(tenant_id bigint): exactly one row. */
+Datum
+coverage_truth_tenant_coverage_summary(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_SUMMARY_COLUMNS);
+
+	put_summary_row(rsinfo, descriptor, coverage_truth_resolve_tenant(tenant_id));
+
+	PG_RETURN_NULL();
+}
+
+/* fleet_coverage(tenant_ids bigint[]): tenant_coverage rows of many tenants. */
+Datum
+coverage_truth_fleet_coverage(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tenant_ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_COVERAGE_COLUMNS);
+	Datum		state_values[COVERAGE_STATE_COUNT];
+	TenantCoverage *tenants;
+	int			tenant_count;
+
+	lookup_enum_values(TupleDescAttr(descriptor, 6)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+	tenants = coverage_truth_resolve_fleet(tenant_ids, &tenant_count);
+	for (int i = 0; i < tenant_count; i++)
+		put_tenant_rows(rsinfo, descriptor, &tenants[i], state_values);
+
+	PG_RETURN_NULL();
+}
+
+/* fleet_coverage_summary(tenant_ids bigint[]): one summary row per tenant. */
+Datum
+coverage_truth_fleet_coverage_summary(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tenant_ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_SUMMARY_COLUMNS);
+	TenantCoverage *tenants;
+	int			tenant_count;
+
+	tenants = coverage_truth_resolve_fleet(tenant_ids, &tenant_count);
+	for (int i = 0; i < tenant_count; i++)
+		put_summary_row(rsinfo, descriptor, &tenants[i]);
 
 	PG_RETURN_NULL();
 }

@@ -39,13 +39,13 @@ enum
 	CATALOG_IS_POLICY
 };
 
-/* Result columns of the basis plan (sources.c). */
+/* Offsets of the candidate columns after the first one (sources.c). */
 enum
 {
-	BASIS_ID = 1,
-	BASIS_OUTCOME,
-	BASIS_COMPLETED_AT,
-	BASIS_CONTEXT
+	CANDIDATE_ID = 0,
+	CANDIDATE_OUTCOME,
+	CANDIDATE_COMPLETED_AT,
+	CANDIDATE_CONTEXT
 };
 
 static const char *const catalog_sql =
@@ -55,7 +55,7 @@ static const char *const catalog_sql =
 " FROM coverage_truth.supported_types AS s"
 " ORDER BY s.segment, s.sort_order, s.type COLLATE \"C\"";
 
-/* The basis payload's last accepted entry for one list and catalog type. */
+/* A payload's last accepted entry for one list and catalog type. */
 typedef struct PayloadSlot
 {
 	bool		found;
@@ -66,30 +66,19 @@ typedef struct PayloadSlot
 	int			error_code_len;
 } PayloadSlot;
 
-/* State of one walk over the basis payload. */
+/* State of one walk over a payload. */
 typedef struct SlotCollector
 {
-	const TenantCoverage *coverage;
-	const int  *lookup_order;	/* catalog indexes in byte order of type */
+	const Catalog *catalog;
 	PayloadSlot *slots;			/* [list * type_count + catalog index] */
 } SlotCollector;
 
 static SPIPlanPtr catalog_plan = NULL;
 
-static void load_catalog(TenantCoverage *coverage, MemoryContext result_context);
-static int *build_lookup_order(const TenantCoverage *coverage);
-static int	find_catalog_type(const TenantCoverage *coverage,
-							  const int *lookup_order,
-							  const char *type, int type_len);
-static void find_basis(TenantCoverage *coverage, const SourcePlans *plans,
-					   const int *lookup_order, MemoryContext result_context);
-static Jsonb *read_context(Datum value, bool is_json);
+static void build_lookup_order(Catalog *catalog);
 static Jsonb *convert_json_context(text *json);
 static void collect_entry(const CoverageEntry *entry, void *arg);
-static void apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
-						MemoryContext result_context);
-static void count_items(TenantCoverage *coverage, const SourcePlans *plans,
-						const int *lookup_order);
+static void count_items(TenantCoverage *tenant);
 
 /*
  * Derive the coverage of one tenant: the catalog, its basis run and the
@@ -100,35 +89,56 @@ TenantCoverage *
 coverage_truth_resolve_tenant(int64 tenant_id)
 {
 	MemoryContext result_context = CurrentMemoryContext;
-	TenantCoverage *coverage = palloc0(sizeof(TenantCoverage));
-	SourcePlans plans;
-	int		   *lookup_order;
-
-	coverage->tenant_id = tenant_id;
+	TenantCoverage *tenant = palloc0(sizeof(TenantCoverage));
+	Sources		sources;
+	Datum		arguments[1] = {Int64GetDatum(tenant_id)};
+	MemoryContext scratch;
+	Portal		portal;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "coverage_truth: SPI_connect failed");
 
-	coverage_truth_source_plans(&plans);
-	load_catalog(coverage, result_context);
-	lookup_order = build_lookup_order(coverage);
+	coverage_truth_open_sources(&sources);
+	coverage_truth_init_tenant(tenant, coverage_truth_load_catalog(result_context),
+							   tenant_id);
 
-	find_basis(coverage, &plans, lookup_order, result_context);
-	count_items(coverage, &plans, lookup_order);
+	/* Fetch one candidate at a time so no later run is read at all. */
+	scratch = AllocSetContextCreate(CurrentMemoryContext,
+									"coverage_truth payload",
+									ALLOCSET_DEFAULT_SIZES);
+	portal = SPI_cursor_open(NULL, coverage_truth_source_plan(PLAN_TENANT_BASIS),
+							 arguments, NULL, true);
+	while (!tenant->has_basis)
+	{
+		SPI_cursor_fetch(portal, true, 1);
+		if (SPI_processed == 0)
+			break;
+
+		coverage_truth_examine_candidate(tenant, SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1,
+										 sources.context_is_json,
+										 scratch, result_context);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(scratch);
+
+	count_items(tenant);
 
 	SPI_finish();
-	return coverage;
+	return tenant;
 }
 
 /*
- * Read the catalog in result order and copy it into result_context, with
- * every type starting as unknown.
+ * Read the catalog in result order and copy it into result_context.  The
+ * caller must be connected to SPI.
  */
-static void
-load_catalog(TenantCoverage *coverage, MemoryContext result_context)
+Catalog *
+coverage_truth_load_catalog(MemoryContext result_context)
 {
 	MemoryContext spi_context;
 	TupleDesc	descriptor;
+	Catalog    *catalog;
 	int			ret;
 
 	if (catalog_plan == NULL)
@@ -149,14 +159,14 @@ load_catalog(TenantCoverage *coverage, MemoryContext result_context)
 	descriptor = SPI_tuptable->tupdesc;
 	spi_context = MemoryContextSwitchTo(result_context);
 
-	coverage->type_count = (int) SPI_processed;
-	coverage->types = palloc0(sizeof(CatalogType) * Max(coverage->type_count, 1));
-	coverage->coverage = palloc0(sizeof(TypeCoverage) * Max(coverage->type_count, 1));
+	catalog = palloc0(sizeof(Catalog));
+	catalog->type_count = (int) SPI_processed;
+	catalog->types = palloc0(sizeof(CatalogType) * Max(catalog->type_count, 1));
 
-	for (int i = 0; i < coverage->type_count; i++)
+	for (int i = 0; i < catalog->type_count; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
-		CatalogType *type = &coverage->types[i];
+		CatalogType *type = &catalog->types[i];
 		bool		isnull;
 		Datum		value;
 
@@ -177,15 +187,15 @@ load_catalog(TenantCoverage *coverage, MemoryContext result_context)
 
 		type->supports_dependencies =
 			DatumGetBool(SPI_getbinval(tuple, descriptor, CATALOG_SUPPORTS_DEPENDENCIES, &isnull));
-
-		coverage->coverage[i].state = COVERAGE_UNKNOWN;
 	}
+	build_lookup_order(catalog);
 
 	MemoryContextSwitchTo(spi_context);
 	SPI_freetuptable(SPI_tuptable);
+	return catalog;
 }
 
-/* Order catalog types by the bytes of their key, shorter keys first on ties. */
+/* Order type keys by their bytes, shorter keys first on ties. */
 static int
 compare_type_keys(const char *a, int a_len, const char *b, int b_len)
 {
@@ -199,9 +209,9 @@ compare_type_keys(const char *a, int a_len, const char *b, int b_len)
 static int
 compare_catalog_indexes(const void *a, const void *b, void *arg)
 {
-	const TenantCoverage *coverage = arg;
-	const CatalogType *left = &coverage->types[*(const int *) a];
-	const CatalogType *right = &coverage->types[*(const int *) b];
+	const Catalog *catalog = arg;
+	const CatalogType *left = &catalog->types[*(const int *) a];
+	const CatalogType *right = &catalog->types[*(const int *) b];
 
 	return compare_type_keys(left->type, left->type_len,
 							 right->type, right->type_len);
@@ -211,35 +221,32 @@ compare_catalog_indexes(const void *a, const void *b, void *arg)
  * Payload keys and item types are matched to catalog types by exact bytes,
  * through binary search over this order.
  */
-static int *
-build_lookup_order(const TenantCoverage *coverage)
+static void
+build_lookup_order(Catalog *catalog)
 {
-	int		   *order = palloc(sizeof(int) * Max(coverage->type_count, 1));
-
-	for (int i = 0; i < coverage->type_count; i++)
-		order[i] = i;
-	qsort_arg(order, coverage->type_count, sizeof(int),
-			  compare_catalog_indexes, (void *) coverage);
-	return order;
+	catalog->lookup_order = palloc(sizeof(int) * Max(catalog->type_count, 1));
+	for (int i = 0; i < catalog->type_count; i++)
+		catalog->lookup_order[i] = i;
+	qsort_arg(catalog->lookup_order, catalog->type_count, sizeof(int),
+			  compare_catalog_indexes, catalog);
 }
 
 /* Return the catalog index of a type key, or -1 when it is not supported. */
-static int
-find_catalog_type(const TenantCoverage *coverage, const int *lookup_order,
-				  const char *type, int type_len)
+int
+coverage_truth_find_type(const Catalog *catalog, const char *type, int type_len)
 {
 	int			low = 0;
-	int			high = coverage->type_count - 1;
+	int			high = catalog->type_count - 1;
 
 	while (low <= high)
 	{
 		int			middle = low + (high - low) / 2;
-		const CatalogType *candidate = &coverage->types[lookup_order[middle]];
+		const CatalogType *candidate = &catalog->types[catalog->lookup_order[middle]];
 		int			cmp = compare_type_keys(candidate->type, candidate->type_len,
 											type, type_len);
 
 		if (cmp == 0)
-			return lookup_order[middle];
+			return catalog->lookup_order[middle];
 		if (cmp < 0)
 			low = middle + 1;
 		else
@@ -248,88 +255,76 @@ find_catalog_type(const TenantCoverage *coverage, const int *lookup_order,
 	return -1;
 }
 
-/*
- * Walk the tenant's candidate runs newest first and take the first one with
- * a parseable payload as the basis.
- */
-static void
-find_basis(TenantCoverage *coverage, const SourcePlans *plans,
-		   const int *lookup_order, MemoryContext result_context)
+/* Start a tenant with no basis: every catalog type unknown. */
+void
+coverage_truth_init_tenant(TenantCoverage *tenant, const Catalog *catalog,
+						   int64 tenant_id)
 {
-	Datum		arguments[1] = {Int64GetDatum(coverage->tenant_id)};
-	MemoryContext scratch;
-	Portal		portal;
+	memset(tenant, 0, sizeof(TenantCoverage));
+	tenant->tenant_id = tenant_id;
+	tenant->catalog = catalog;
+	tenant->coverage = palloc0(sizeof(TypeCoverage) * Max(catalog->type_count, 1));
+	for (int i = 0; i < catalog->type_count; i++)
+		tenant->coverage[i].state = COVERAGE_UNKNOWN;
+}
 
-	scratch = AllocSetContextCreate(CurrentMemoryContext,
-									"coverage_truth payload",
-									ALLOCSET_DEFAULT_SIZES);
-	portal = SPI_cursor_open(NULL, plans->basis_plan, arguments, NULL, true);
+/*
+ * Examine one candidate run, whose id, outcome, completed_at and context
+ * are the four columns from first_column on.  When its payload is
+ * parseable it becomes the tenant's basis and true is returned.  The
+ * payload is read in scratch, which is reset before returning, so only the
+ * per-type results, copied into result_context, outlive the call.
+ */
+bool
+coverage_truth_examine_candidate(TenantCoverage *tenant, HeapTuple tuple,
+								 TupleDesc descriptor, int first_column,
+								 bool context_is_json, MemoryContext scratch,
+								 MemoryContext result_context)
+{
+	MemoryContext previous = MemoryContextSwitchTo(scratch);
+	CoveragePayload payload;
+	Jsonb	   *context = NULL;
+	bool		isnull;
+	Datum		value;
 
-	while (!coverage->has_basis)
+	value = SPI_getbinval(tuple, descriptor, first_column + CANDIDATE_CONTEXT, &isnull);
+	if (!isnull)
+		context = coverage_truth_read_context(value, context_is_json);
+
+	if (coverage_payload_open(context, &payload))
 	{
-		HeapTuple	tuple;
-		TupleDesc	descriptor;
-		Datum		context;
-		bool		context_null;
-		MemoryContext previous;
-		CoveragePayload payload;
-		Jsonb	   *jsonb = NULL;
+		coverage_truth_apply_payload(tenant->coverage, tenant->catalog,
+									 &payload, result_context);
 
-		SPI_cursor_fetch(portal, true, 1);
-		if (SPI_processed == 0)
-			break;
+		tenant->has_basis = true;
+		tenant->basis_run_id = DatumGetInt64(SPI_getbinval(tuple, descriptor,
+														   first_column + CANDIDATE_ID,
+														   &isnull));
 
-		tuple = SPI_tuptable->vals[0];
-		descriptor = SPI_tuptable->tupdesc;
-		context = SPI_getbinval(tuple, descriptor, BASIS_CONTEXT, &context_null);
-
-		previous = MemoryContextSwitchTo(scratch);
-		if (!context_null)
-			jsonb = read_context(context, plans->context_is_json);
-
-		if (coverage_payload_open(jsonb, &payload))
+		value = SPI_getbinval(tuple, descriptor, first_column + CANDIDATE_OUTCOME, &isnull);
+		if (!isnull)
 		{
-			PayloadSlot *slots = palloc0(sizeof(PayloadSlot) * SEGMENT_COUNT *
-										 Max(coverage->type_count, 1));
-			SlotCollector collector = {coverage, lookup_order, slots};
-			bool		isnull;
-			Datum		value;
-
-			coverage_payload_walk(&payload, collect_entry, &collector);
-			apply_slots(coverage, slots, result_context);
-
-			coverage->has_basis = true;
-			coverage->basis_run_id =
-				DatumGetInt64(SPI_getbinval(tuple, descriptor, BASIS_ID, &isnull));
-
-			value = SPI_getbinval(tuple, descriptor, BASIS_OUTCOME, &isnull);
-			if (!isnull)
-			{
-				MemoryContextSwitchTo(result_context);
-				coverage->basis_outcome = DatumGetTextPCopy(value);
-			}
-
-			value = SPI_getbinval(tuple, descriptor, BASIS_COMPLETED_AT, &isnull);
-			coverage->has_completed_at = !isnull;
-			if (!isnull)
-				coverage->basis_completed_at = DatumGetTimestampTz(value);
+			MemoryContextSwitchTo(result_context);
+			tenant->basis_outcome = DatumGetTextPCopy(value);
 		}
 
-		MemoryContextSwitchTo(previous);
-		MemoryContextReset(scratch);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
+		value = SPI_getbinval(tuple, descriptor, first_column + CANDIDATE_COMPLETED_AT, &isnull);
+		tenant->has_completed_at = !isnull;
+		if (!isnull)
+			tenant->basis_completed_at = DatumGetTimestampTz(value);
 	}
 
-	SPI_cursor_close(portal);
-	MemoryContextDelete(scratch);
+	MemoryContextSwitchTo(previous);
+	MemoryContextReset(scratch);
+	CHECK_FOR_INTERRUPTS();
+	return tenant->has_basis;
 }
 
 /* Detoast a context value, converting json to jsonb. NULL when unusable. */
-static Jsonb *
-read_context(Datum value, bool is_json)
+Jsonb *
+coverage_truth_read_context(Datum value, bool context_is_json)
 {
-	if (is_json)
+	if (context_is_json)
 		return convert_json_context(DatumGetTextPP(value));
 	return DatumGetJsonbP(value);
 }
@@ -390,15 +385,14 @@ static void
 collect_entry(const CoverageEntry *entry, void *arg)
 {
 	SlotCollector *collector = arg;
-	int			index = find_catalog_type(collector->coverage,
-										  collector->lookup_order,
-										  entry->type, entry->type_len);
+	int			index = coverage_truth_find_type(collector->catalog,
+												 entry->type, entry->type_len);
 	PayloadSlot *slot;
 
 	if (index < 0)
 		return;
 
-	slot = &collector->slots[entry->list * collector->coverage->type_count + index];
+	slot = &collector->slots[entry->list * collector->catalog->type_count + index];
 	slot->found = true;
 	slot->status = entry->status;
 	slot->has_item_count = entry->has_item_count;
@@ -408,24 +402,35 @@ collect_entry(const CoverageEntry *entry, void *arg)
 }
 
 /*
- * Set each type's state from the list of its own segment, falling back to
- * the other list, and copy what outlives the payload into result_context.
+ * Set each catalog type's state from a parseable payload: the entry in the
+ * list of the type's own segment, else the one in the other list, else
+ * unknown.  Error codes are copied into result_context.
  */
-static void
-apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
-			MemoryContext result_context)
+void
+coverage_truth_apply_payload(TypeCoverage *coverage, const Catalog *catalog,
+							 const CoveragePayload *payload,
+							 MemoryContext result_context)
 {
-	for (int i = 0; i < coverage->type_count; i++)
+	PayloadSlot *slots = palloc0(sizeof(PayloadSlot) * SEGMENT_COUNT *
+								 Max(catalog->type_count, 1));
+	SlotCollector collector = {catalog, slots};
+
+	coverage_payload_walk(payload, collect_entry, &collector);
+
+	for (int i = 0; i < catalog->type_count; i++)
 	{
-		TypeSegment own = coverage->types[i].segment;
+		TypeSegment own = catalog->types[i].segment;
 		TypeSegment other = own == SEGMENT_POLICY ? SEGMENT_FOUNDATION : SEGMENT_POLICY;
-		const PayloadSlot *slot = &slots[own * coverage->type_count + i];
-		TypeCoverage *result = &coverage->coverage[i];
+		const PayloadSlot *slot = &slots[own * catalog->type_count + i];
+		TypeCoverage *result = &coverage[i];
 
 		if (!slot->found)
-			slot = &slots[other * coverage->type_count + i];
+			slot = &slots[other * catalog->type_count + i];
 		if (!slot->found)
+		{
+			result->state = COVERAGE_UNKNOWN;
 			continue;
+		}
 
 		result->state = slot->status;
 		result->has_basis_item_count = slot->has_item_count;
@@ -439,6 +444,7 @@ apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
 			MemoryContextSwitchTo(previous);
 		}
 	}
+	pfree(slots);
 }
 
 /*
@@ -446,13 +452,13 @@ apply_slots(TenantCoverage *coverage, const PayloadSlot *slots,
  * outside the catalog are ignored; counts never change a state.
  */
 static void
-count_items(TenantCoverage *coverage, const SourcePlans *plans,
-			const int *lookup_order)
+count_items(TenantCoverage *tenant)
 {
-	Datum		arguments[1] = {Int64GetDatum(coverage->tenant_id)};
+	Datum		arguments[1] = {Int64GetDatum(tenant->tenant_id)};
 	int			ret;
 
-	ret = SPI_execute_plan(plans->item_count_plan, arguments, NULL, true, 0);
+	ret = SPI_execute_plan(coverage_truth_source_plan(PLAN_TENANT_ITEM_COUNTS),
+						   arguments, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "coverage_truth: item count query failed: %s",
 			 SPI_result_code_string(ret));
@@ -470,10 +476,10 @@ count_items(TenantCoverage *coverage, const SourcePlans *plans,
 			continue;
 
 		type = DatumGetTextPP(value);
-		index = find_catalog_type(coverage, lookup_order,
-								  VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
+		index = coverage_truth_find_type(tenant->catalog, VARDATA_ANY(type),
+										 VARSIZE_ANY_EXHDR(type));
 		if (index >= 0)
-			coverage->coverage[index].observed_item_count =
+			tenant->coverage[index].observed_item_count =
 				DatumGetInt64(SPI_getbinval(tuple, descriptor, 2, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -486,9 +492,11 @@ count_items(TenantCoverage *coverage, const SourcePlans *plans,
 void
 coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summary)
 {
+	int			type_count = coverage->catalog->type_count;
+
 	memset(summary, 0, sizeof(CoverageSummary));
 
-	for (int i = 0; i < coverage->type_count; i++)
+	for (int i = 0; i < type_count; i++)
 	{
 		summary->state_counts[coverage->coverage[i].state]++;
 		summary->observed_item_total += coverage->coverage[i].observed_item_count;
@@ -498,7 +506,7 @@ coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summar
 		summary->state_counts[COVERAGE_SKIPPED] +
 		summary->state_counts[COVERAGE_UNKNOWN];
 	summary->calm_claim_allowed = coverage->has_basis &&
-		coverage->type_count > 0 &&
+		type_count > 0 &&
 		summary->follow_up_count == 0;
 
 	if (!coverage->has_basis || !coverage->has_completed_at)

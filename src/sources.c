@@ -29,6 +29,7 @@
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/varlena.h"
 
@@ -83,7 +84,7 @@ typedef struct SourceRelation
 	Oid			column_types[lengthof(runs_columns)];	/* base types */
 } SourceRelation;
 
-/* The kept plans and the shape they were prepared for. */
+/* The kept plans and the sources they were prepared for. */
 typedef struct PlanCache
 {
 	bool		valid;
@@ -91,8 +92,9 @@ typedef struct PlanCache
 	Oid			items_relid;
 	bool		context_is_json;
 	bool		completed_at_is_timestamp;
-	SPIPlanPtr	basis_plan;
-	SPIPlanPtr	item_count_plan;
+	char	   *runs_name;		/* quoted, in TopMemoryContext */
+	char	   *items_name;
+	SPIPlanPtr	plans[SOURCE_PLAN_COUNT];	/* prepared on first use */
 } PlanCache;
 
 static PlanCache plan_cache;
@@ -102,19 +104,19 @@ static void resolve_source(const char *setting, const char *value,
 						   SourceRelation *source);
 static Oid	find_column_type(Relation relation, const char *name);
 static bool column_kind_accepts(ColumnKind kind, Oid base_type);
-static SPIPlanPtr prepare_kept_plan(const char *sql, int cursor_options);
-static void prepare_plans(const SourceRelation *runs,
-						  const SourceRelation *items,
-						  bool context_is_json,
-						  bool completed_at_is_timestamp);
+static void reset_plan_cache(const SourceRelation *runs,
+							 const SourceRelation *items,
+							 bool context_is_json,
+							 bool completed_at_is_timestamp);
+static char *build_plan_sql(SourcePlanKind kind);
 
 /*
- * Resolve both settings, validate the relations and return the plans that
- * read them, preparing the plans when the sources changed.  The caller must
- * be connected to SPI.
+ * Resolve both settings and validate the relations they name.  Kept plans
+ * are dropped when a setting now names another relation or a column type
+ * changed the SQL text.  The caller must be connected to SPI.
  */
 void
-coverage_truth_source_plans(SourcePlans *plans)
+coverage_truth_open_sources(Sources *sources)
 {
 	SourceRelation runs;
 	SourceRelation items;
@@ -135,11 +137,59 @@ coverage_truth_source_plans(SourcePlans *plans)
 		plan_cache.items_relid != items.relid ||
 		plan_cache.context_is_json != context_is_json ||
 		plan_cache.completed_at_is_timestamp != completed_at_is_timestamp)
-		prepare_plans(&runs, &items, context_is_json, completed_at_is_timestamp);
+		reset_plan_cache(&runs, &items, context_is_json, completed_at_is_timestamp);
 
-	plans->basis_plan = plan_cache.basis_plan;
-	plans->item_count_plan = plan_cache.item_count_plan;
-	plans->context_is_json = plan_cache.context_is_json;
+	sources->context_is_json = context_is_json;
+}
+
+/*
+ * Return the kept plan of this kind, preparing it on first use.  Call
+ * coverage_truth_open_sources first in the same SPI connection.
+ */
+SPIPlanPtr
+coverage_truth_source_plan(SourcePlanKind kind)
+{
+	Oid			argument_types[2] = {INT8OID, INT8OID};
+	int			argument_count = 1;
+	int			cursor_options = 0;
+	char	   *sql;
+	SPIPlanPtr	plan;
+
+	Assert(plan_cache.valid);
+	if (plan_cache.plans[kind] != NULL)
+		return plan_cache.plans[kind];
+
+	switch (kind)
+	{
+		case PLAN_TENANT_BASIS:
+		case PLAN_RUN:
+			/* Read through a cursor that usually stops at the first row. */
+			cursor_options = CURSOR_OPT_FAST_PLAN;
+			break;
+		case PLAN_TENANT_ITEM_COUNTS:
+			break;
+		case PLAN_FLEET_TENANTS:
+			argument_count = 0;
+			break;
+		case PLAN_FLEET_NEWEST:
+		case PLAN_FLEET_OLDER:
+		case PLAN_FLEET_ITEM_COUNTS:
+			argument_types[0] = INT8ARRAYOID;
+			break;
+		case SOURCE_PLAN_COUNT:
+			elog(ERROR, "coverage_truth: invalid plan kind %d", (int) kind);
+	}
+
+	sql = build_plan_sql(kind);
+	plan = SPI_prepare_cursor(sql, argument_count, argument_types, cursor_options);
+	if (plan == NULL)
+		elog(ERROR, "coverage_truth: SPI_prepare failed for \"%s\": %s",
+			 sql, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "coverage_truth: SPI_keepplan failed");
+
+	plan_cache.plans[kind] = plan;
+	return plan;
 }
 
 /*
@@ -258,71 +308,135 @@ column_kind_accepts(ColumnKind kind, Oid base_type)
 	return false;
 }
 
-static SPIPlanPtr
-prepare_kept_plan(const char *sql, int cursor_options)
-{
-	Oid			argument_types[1] = {INT8OID};
-	SPIPlanPtr	plan;
-
-	plan = SPI_prepare_cursor(sql, 1, argument_types, cursor_options);
-	if (plan == NULL)
-		elog(ERROR, "coverage_truth: SPI_prepare failed for \"%s\": %s",
-			 sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "coverage_truth: SPI_keepplan failed");
-	return plan;
-}
-
-/*
- * Prepare the plans for these relations and keep them for the backend's
- * lifetime.  The basis plan is read through a cursor that usually stops at
- * the first row, so it is planned for a fast start.
- */
+/* Forget the kept plans and remember the sources the next ones read. */
 static void
-prepare_plans(const SourceRelation *runs, const SourceRelation *items,
-			  bool context_is_json, bool completed_at_is_timestamp)
+reset_plan_cache(const SourceRelation *runs, const SourceRelation *items,
+				 bool context_is_json, bool completed_at_is_timestamp)
 {
-	StringInfoData sql;
-	SPIPlanPtr	basis_plan;
-	SPIPlanPtr	item_count_plan;
-
-	/*
-	 * A timestamp column is converted with the server's own cast, which
-	 * reads it in the session TimeZone, before it is ordered.
-	 */
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT r.id::pg_catalog.int8, r.outcome::pg_catalog.text, %s, r.context"
-					 " FROM %s AS r"
-					 " WHERE r.tenant_id OPERATOR(pg_catalog.=) $1"
-					 " AND r.type OPERATOR(pg_catalog.=) 'inventory_sync'"
-					 " AND r.status OPERATOR(pg_catalog.=) 'completed'"
-					 " ORDER BY 3 DESC NULLS LAST, r.id DESC",
-					 completed_at_is_timestamp ?
-					 "r.completed_at::pg_catalog.timestamptz" : "r.completed_at",
-					 runs->qualified_name);
-	basis_plan = prepare_kept_plan(sql.data, CURSOR_OPT_FAST_PLAN);
-
-	resetStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT i.policy_type::pg_catalog.text, pg_catalog.count(*)"
-					 " FROM %s AS i"
-					 " WHERE i.tenant_id OPERATOR(pg_catalog.=) $1"
-					 " GROUP BY i.policy_type",
-					 items->qualified_name);
-	item_count_plan = prepare_kept_plan(sql.data, 0);
-
-	if (plan_cache.valid)
+	for (int kind = 0; kind < SOURCE_PLAN_COUNT; kind++)
 	{
-		SPI_freeplan(plan_cache.basis_plan);
-		SPI_freeplan(plan_cache.item_count_plan);
+		if (plan_cache.plans[kind] != NULL)
+			SPI_freeplan(plan_cache.plans[kind]);
+		plan_cache.plans[kind] = NULL;
 	}
+	if (plan_cache.runs_name != NULL)
+		pfree(plan_cache.runs_name);
+	if (plan_cache.items_name != NULL)
+		pfree(plan_cache.items_name);
 
-	plan_cache.basis_plan = basis_plan;
-	plan_cache.item_count_plan = item_count_plan;
+	plan_cache.runs_name = MemoryContextStrdup(TopMemoryContext, runs->qualified_name);
+	plan_cache.items_name = MemoryContextStrdup(TopMemoryContext, items->qualified_name);
 	plan_cache.runs_relid = runs->relid;
 	plan_cache.items_relid = items->relid;
 	plan_cache.context_is_json = context_is_json;
 	plan_cache.completed_at_is_timestamp = completed_at_is_timestamp;
 	plan_cache.valid = true;
+}
+
+/*
+ * The candidate runs of one tenant, newest first, as the columns that
+ * coverage_truth_examine_candidate reads.  A timestamp completed_at is
+ * converted with the server's own cast, which reads it in the session
+ * TimeZone, before it is ordered.
+ */
+static void
+append_candidates_sql(StringInfo sql, const char *tenant_expression,
+					  const char *limit_clause)
+{
+	appendStringInfo(sql,
+					 "SELECT r.id::pg_catalog.int8 AS id, r.outcome::pg_catalog.text AS outcome,"
+					 " %s AS completed_at, r.context AS context"
+					 " FROM %s AS r"
+					 " WHERE r.tenant_id OPERATOR(pg_catalog.=) %s"
+					 " AND r.type OPERATOR(pg_catalog.=) 'inventory_sync'"
+					 " AND r.status OPERATOR(pg_catalog.=) 'completed'"
+					 " ORDER BY 3 DESC NULLS LAST, r.id DESC%s",
+					 plan_cache.completed_at_is_timestamp ?
+					 "r.completed_at::pg_catalog.timestamptz" : "r.completed_at",
+					 plan_cache.runs_name, tenant_expression, limit_clause);
+}
+
+static char *
+build_plan_sql(SourcePlanKind kind)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	switch (kind)
+	{
+		case PLAN_TENANT_BASIS:
+			append_candidates_sql(&sql, "$1", "");
+			break;
+
+		case PLAN_TENANT_ITEM_COUNTS:
+			appendStringInfo(&sql,
+							 "SELECT i.policy_type::pg_catalog.text, pg_catalog.count(*)"
+							 " FROM %s AS i"
+							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) $1"
+							 " GROUP BY i.policy_type",
+							 plan_cache.items_name);
+			break;
+
+		case PLAN_RUN:
+			appendStringInfo(&sql,
+							 "SELECT r.tenant_id::pg_catalog.int8, r.context"
+							 " FROM %s AS r"
+							 " WHERE r.id OPERATOR(pg_catalog.=) $1",
+							 plan_cache.runs_name);
+			break;
+
+		case PLAN_FLEET_TENANTS:
+			appendStringInfo(&sql,
+							 "SELECT r.tenant_id::pg_catalog.int8 FROM %s AS r"
+							 " WHERE r.tenant_id IS NOT NULL"
+							 " UNION"
+							 " SELECT i.tenant_id::pg_catalog.int8 FROM %s AS i"
+							 " WHERE i.tenant_id IS NOT NULL",
+							 plan_cache.runs_name, plan_cache.items_name);
+			break;
+
+		case PLAN_FLEET_NEWEST:
+
+			/*
+			 * One index probe per tenant for its newest candidate; nearly
+			 * every tenant's basis is found here.
+			 */
+			appendStringInfoString(&sql,
+								   "SELECT t.tenant_id, c.id, c.outcome, c.completed_at, c.context"
+								   " FROM pg_catalog.unnest($1) AS t(tenant_id)"
+								   " CROSS JOIN LATERAL (");
+			append_candidates_sql(&sql, "t.tenant_id", " LIMIT 1");
+			appendStringInfoString(&sql, ") AS c");
+			break;
+
+		case PLAN_FLEET_OLDER:
+
+			/*
+			 * The remaining candidates of tenants whose newest one was not
+			 * parseable, in basis order per tenant.
+			 */
+			appendStringInfoString(&sql,
+								   "SELECT t.tenant_id, c.id, c.outcome, c.completed_at, c.context"
+								   " FROM pg_catalog.unnest($1) AS t(tenant_id)"
+								   " CROSS JOIN LATERAL (");
+			append_candidates_sql(&sql, "t.tenant_id", " OFFSET 1");
+			appendStringInfoString(&sql,
+								   ") AS c"
+								   " ORDER BY t.tenant_id, c.completed_at DESC NULLS LAST, c.id DESC");
+			break;
+
+		case PLAN_FLEET_ITEM_COUNTS:
+			appendStringInfo(&sql,
+							 "SELECT i.tenant_id::pg_catalog.int8, i.policy_type::pg_catalog.text,"
+							 " pg_catalog.count(*)"
+							 " FROM %s AS i"
+							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) ANY ($1)"
+							 " GROUP BY i.tenant_id, i.policy_type",
+							 plan_cache.items_name);
+			break;
+
+		case SOURCE_PLAN_COUNT:
+			elog(ERROR, "coverage_truth: invalid plan kind %d", (int) kind);
+	}
+	return sql.data;
 }
