@@ -6,6 +6,7 @@ OBJS = \
 	src/sources.o \
 	src/resolver.o \
 	src/fleet.o \
+	src/diagnostics.o \
 	src/entry.o
 
 EXTENSION = coverage_truth

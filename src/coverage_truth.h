@@ -73,19 +73,53 @@ typedef struct CoverageEntry
 	int64		item_count;
 	const char *error_code;		/* NULL when not kept */
 	int			error_code_len;
+	const char *path;			/* JSON path, only when explaining */
 } CoverageEntry;
+
+/* Receiver of the reasons a payload, list, entry or member is not used. */
+typedef struct CoverageFindings
+{
+	void		(*report) (void *arg, const char *path, const char *problem,
+						   const JsonbValue *value);
+	void	   *arg;
+} CoverageFindings;
 
 /* The lists of a parseable payload; NULL for a list that is not usable. */
 typedef struct CoveragePayload
 {
 	JsonbContainer *lists[SEGMENT_COUNT];
+	const CoverageFindings *findings;	/* NULL unless explaining */
 } CoveragePayload;
 
 typedef void (*CoverageEntryCallback) (const CoverageEntry *entry, void *arg);
 
 extern bool coverage_payload_open(Jsonb *context, CoveragePayload *payload);
+extern bool coverage_payload_open_explained(Jsonb *context,
+											CoveragePayload *payload,
+											const CoverageFindings *findings);
 extern void coverage_payload_walk(const CoveragePayload *payload,
 								  CoverageEntryCallback callback, void *arg);
+extern const char *coverage_json_type_name(const JsonbValue *value);
+
+/* diagnostics.c */
+
+/* One reason a payload or a part of it is not used. */
+typedef struct CoverageFinding
+{
+	char	   *path;			/* JSON path such as $.inventory.coverage */
+	char	   *problem;
+	char	   *excerpt;		/* the value as JSON text, cut; may be NULL */
+} CoverageFinding;
+
+typedef struct CoverageFindingList
+{
+	CoverageFinding *items;
+	int			count;
+	int			capacity;
+} CoverageFindingList;
+
+extern void coverage_payload_explain_root(Jsonb *context,
+										  const CoverageFindings *findings);
 
 /* sources.c */
 
@@ -179,7 +213,8 @@ extern Catalog *coverage_truth_load_catalog(MemoryContext result_context);
 extern int	coverage_truth_find_type(const Catalog *catalog,
 									 const char *type, int type_len);
 extern void coverage_truth_init_tenant(TenantCoverage *tenant,
-									   const Catalog *catalog, int64 tenant_id);
+									   const Catalog *catalog, int64 tenant_id,
+									   MemoryContext result_context);
 extern bool coverage_truth_examine_candidate(TenantCoverage *tenant,
 											 HeapTuple tuple, TupleDesc descriptor,
 											 int first_column, bool context_is_json,
@@ -190,9 +225,23 @@ extern void coverage_truth_apply_payload(TypeCoverage *coverage,
 										 const CoveragePayload *payload,
 										 MemoryContext result_context);
 extern Jsonb *coverage_truth_read_context(Datum value, bool context_is_json);
+/* What one run's own payload reports, beside its tenant's current basis. */
+typedef struct RunCoverage
+{
+	int64		run_id;
+	bool		found;
+	bool		has_tenant;		/* false when the run's tenant_id is NULL */
+	TenantCoverage own;			/* states of this run's payload */
+	TenantCoverage tenant;		/* the tenant's current basis */
+} RunCoverage;
+
 extern TenantCoverage *coverage_truth_resolve_tenant(int64 tenant_id);
+extern bool coverage_truth_resolve_run(int64 run_id, RunCoverage *run);
 extern void coverage_truth_summarize(const TenantCoverage *tenant,
 									 CoverageSummary *summary);
+
+/* diagnostics.c, continued: needs the catalog */
+extern CoverageFindingList *coverage_truth_explain_payload(Jsonb *context);
 
 /* fleet.c */
 extern TenantCoverage *coverage_truth_resolve_fleet(ArrayType *tenant_ids,

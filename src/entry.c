@@ -26,6 +26,8 @@
 #define PARSE_COVERAGE_COLUMNS 5
 #define TENANT_COVERAGE_COLUMNS 15
 #define TENANT_SUMMARY_COLUMNS 15
+#define RUN_COVERAGE_COLUMNS 10
+#define EXPLAIN_COLUMNS 3
 
 PG_FUNCTION_INFO_V1(coverage_truth_parse_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_coverage_is_parseable);
@@ -33,6 +35,8 @@ PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_summary);
 PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage_summary);
+PG_FUNCTION_INFO_V1(coverage_truth_run_coverage);
+PG_FUNCTION_INFO_V1(coverage_truth_explain_coverage_payload);
 
 /* An accepted entry with its position, for keeping the last per type. */
 typedef struct ParsedEntry
@@ -343,6 +347,85 @@ coverage_truth_fleet_coverage_summary(PG_FUNCTION_ARGS)
 	tenants = coverage_truth_resolve_fleet(tenant_ids, &tenant_count);
 	for (int i = 0; i < tenant_count; i++)
 		put_summary_row(rsinfo, descriptor, &tenants[i]);
+
+	PG_RETURN_NULL();
+}
+
+/* run_coverage(run_id bigint): one row per catalog type, or none. */
+Datum
+coverage_truth_run_coverage(PG_FUNCTION_ARGS)
+{
+	int64		run_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, RUN_COVERAGE_COLUMNS);
+	Datum		state_values[COVERAGE_STATE_COUNT];
+	RunCoverage run;
+	const Catalog *catalog;
+	bool		is_basis;
+
+	lookup_enum_values(TupleDescAttr(descriptor, 5)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+	if (!coverage_truth_resolve_run(run_id, &run))
+		PG_RETURN_NULL();
+
+	catalog = run.own.catalog;
+	is_basis = run.tenant.has_basis && run.tenant.basis_run_id == run_id;
+
+	for (int i = 0; i < catalog->type_count; i++)
+	{
+		const CatalogType *type = &catalog->types[i];
+		const TypeCoverage *own = &run.own.coverage[i];
+		Datum		values[RUN_COVERAGE_COLUMNS] = {0};
+		bool		nulls[RUN_COVERAGE_COLUMNS] = {0};
+
+		values[0] = Int64GetDatum(run_id);
+		values[1] = Int64GetDatum(run.own.tenant_id);
+		nulls[1] = !run.has_tenant;
+		values[2] = PointerGetDatum(cstring_to_text_with_len(type->type, type->type_len));
+		values[3] = type->segment_value;
+		values[4] = PointerGetDatum(type->label);
+		values[5] = state_values[own->state];
+		values[6] = Int64GetDatum(own->basis_item_count);
+		nulls[6] = !own->has_basis_item_count;
+		values[7] = PointerGetDatum(own->basis_error_code);
+		nulls[7] = own->basis_error_code == NULL;
+		values[8] = BoolGetDatum(is_basis);
+		values[9] = Int64GetDatum(run.tenant.basis_run_id);
+		nulls[9] = !run.tenant.has_basis;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+
+	PG_RETURN_NULL();
+}
+
+/*
+ * explain_coverage_payload(context jsonb): one row per reason the payload
+ * or a part of it is not used; a NULL context is reported too.
+ */
+Datum
+coverage_truth_explain_coverage_payload(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *context = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, EXPLAIN_COLUMNS);
+	CoverageFindingList *findings = coverage_truth_explain_payload(context);
+
+	for (int i = 0; i < findings->count; i++)
+	{
+		const CoverageFinding *finding = &findings->items[i];
+		Datum		values[EXPLAIN_COLUMNS] = {0};
+		bool		nulls[EXPLAIN_COLUMNS] = {0};
+
+		values[0] = CStringGetTextDatum(finding->path);
+		values[1] = CStringGetTextDatum(finding->problem);
+		if (finding->excerpt != NULL)
+			values[2] = CStringGetTextDatum(finding->excerpt);
+		else
+			nulls[2] = true;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
 
 	PG_RETURN_NULL();
 }

@@ -64,13 +64,8 @@ coverage_truth_resolve_fleet(ArrayType *tenant_ids, int *tenant_count)
 
 	tenants = MemoryContextAllocZero(result_context,
 									 sizeof(TenantCoverage) * Max(count, 1));
-	{
-		MemoryContext previous = MemoryContextSwitchTo(result_context);
-
-		for (int i = 0; i < count; i++)
-			coverage_truth_init_tenant(&tenants[i], catalog, ids[i]);
-		MemoryContextSwitchTo(previous);
-	}
+	for (int i = 0; i < count; i++)
+		coverage_truth_init_tenant(&tenants[i], catalog, ids[i], result_context);
 
 	if (count > 0)
 	{

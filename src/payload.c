@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
 #include "coverage_truth.h"
@@ -34,13 +35,26 @@ static const char *const list_keys[SEGMENT_COUNT] = {
 /* Decimal digits of PG_INT64_MAX, the largest item_count kept. */
 #define INT64_MAX_DIGITS "9223372036854775807"
 
+/* Where the walk is, for findings; unused on the fast path. */
+typedef struct WalkPosition
+{
+	const CoverageFindings *findings;
+	StringInfoData path;
+} WalkPosition;
+
 static JsonbContainer *get_container_member(JsonbContainer *container,
-											const char *key);
+											const char *key,
+											JsonbValue *member);
+static bool open_step(JsonbContainer *container, const char *key,
+					  const char *path, const CoverageFindings *findings,
+					  JsonbContainer **step);
 static bool parse_status(const JsonbValue *value, CoverageState *status);
 static bool parse_item_count(const JsonbValue *value, int64 *item_count);
 static void accept_entry(TypeSegment list, const JsonbValue *key,
-						 JsonbValue *value, CoverageEntryCallback callback,
-						 void *arg);
+						 JsonbValue *value, WalkPosition *position,
+						 CoverageEntryCallback callback, void *arg);
+static void report(const WalkPosition *position, const char *problem,
+				   const JsonbValue *value);
 
 /*
  * Find the payload's lists.  Returns false when the context is unparseable:
@@ -50,32 +64,67 @@ static void accept_entry(TypeSegment list, const JsonbValue *key,
 bool
 coverage_payload_open(Jsonb *context, CoveragePayload *payload)
 {
+	return coverage_payload_open_explained(context, payload, NULL);
+}
+
+/*
+ * coverage_payload_open, reporting each reason the payload or a list is
+ * rejected to findings when it is not NULL.  The walk over the payload then
+ * reports dropped entries and ignored members too.
+ */
+bool
+coverage_payload_open_explained(Jsonb *context, CoveragePayload *payload,
+								const CoverageFindings *findings)
+{
 	JsonbContainer *inventory;
 	JsonbContainer *coverage;
 	bool		found = false;
 
 	memset(payload, 0, sizeof(CoveragePayload));
+	payload->findings = findings;
+
+	if (context == NULL)
+	{
+		if (findings)
+			findings->report(findings->arg, "$", "context is NULL", NULL);
+		return false;
+	}
 
 	/* A scalar root, including a double-encoded string, is not an object. */
-	if (context == NULL || !JB_ROOT_IS_OBJECT(context))
+	if (!JB_ROOT_IS_OBJECT(context))
+	{
+		if (findings)
+			coverage_payload_explain_root(context, findings);
 		return false;
+	}
 
-	inventory = get_container_member(&context->root, "inventory");
-	if (inventory == NULL || !JsonContainerIsObject(inventory))
-		return false;
-
-	coverage = get_container_member(inventory, "coverage");
-	if (coverage == NULL || !JsonContainerIsObject(coverage))
+	if (!open_step(&context->root, "inventory", "$.inventory", findings, &inventory) ||
+		!open_step(inventory, "coverage", "$.inventory.coverage", findings, &coverage))
 		return false;
 
 	for (int list = 0; list < SEGMENT_COUNT; list++)
 	{
+		JsonbValue	member;
+
 		/* Any container is an object or an array; scalars are ignored. */
-		payload->lists[list] = get_container_member(coverage, list_keys[list]);
+		payload->lists[list] = get_container_member(coverage, list_keys[list], &member);
 		if (payload->lists[list] != NULL)
 			found = true;
+		else if (findings && member.type != jbvBinary)
+		{
+			char	   *path = psprintf("$.inventory.coverage.%s", list_keys[list]);
+
+			findings->report(findings->arg, path,
+							 psprintf("list is a JSON %s, not an object or array, and is ignored",
+									  coverage_json_type_name(&member)),
+							 &member);
+		}
 	}
 
+	if (!found && findings)
+		findings->report(findings->arg, "$.inventory.coverage",
+						 "neither policy_types nor foundation_types is a JSON object or array",
+						 NULL);
 	return found;
 }
 
@@ -87,6 +136,11 @@ void
 coverage_payload_walk(const CoveragePayload *payload,
 					  CoverageEntryCallback callback, void *arg)
 {
+	WalkPosition position = {payload->findings};
+
+	if (position.findings)
+		initStringInfo(&position.path);
+
 	for (int list = 0; list < SEGMENT_COUNT; list++)
 	{
 		JsonbContainer *container = payload->lists[list];
@@ -94,6 +148,7 @@ coverage_payload_walk(const CoveragePayload *payload,
 		JsonbIteratorToken token;
 		JsonbValue	value;
 		JsonbValue	key = {0};
+		int			element = 0;
 
 		if (container == NULL)
 			continue;
@@ -102,31 +157,103 @@ coverage_payload_walk(const CoveragePayload *payload,
 		while ((token = JsonbIteratorNext(&iterator, &value, true)) != WJB_DONE)
 		{
 			if (token == WJB_KEY)
+			{
 				key = value;
-			else if (token == WJB_VALUE)
-				accept_entry((TypeSegment) list, &key, &value, callback, arg);
-			else if (token == WJB_ELEM)
-				accept_entry((TypeSegment) list, NULL, &value, callback, arg);
+				continue;
+			}
+			if (token != WJB_VALUE && token != WJB_ELEM)
+				continue;
 
+			if (position.findings)
+			{
+				resetStringInfo(&position.path);
+				appendStringInfo(&position.path, "$.inventory.coverage.%s", list_keys[list]);
+				if (token == WJB_VALUE)
+					appendStringInfo(&position.path, ".%.*s",
+									 key.val.string.len, key.val.string.val);
+				else
+					appendStringInfo(&position.path, "[%d]", element);
+			}
+
+			accept_entry((TypeSegment) list, token == WJB_VALUE ? &key : NULL,
+						 &value, &position, callback, arg);
+			element++;
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
 }
 
+/* Return the name of a JSON value's type, as in jsonb_typeof. */
+const char *
+coverage_json_type_name(const JsonbValue *value)
+{
+	switch (value->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "string";
+		case jbvNumeric:
+			return "number";
+		case jbvBool:
+			return "boolean";
+		case jbvBinary:
+			return JsonContainerIsObject(value->val.binary.data) ? "object" : "array";
+		default:
+			return "value";
+	}
+}
+
 /*
- * Return the member key of an object container when the member is itself a
- * container (object or array), otherwise NULL.
+ * Look up key in an object container.  Returns the member when it is a
+ * container (object or array), otherwise NULL; member receives the value,
+ * with type jbvNull when the key is missing.
  */
 static JsonbContainer *
-get_container_member(JsonbContainer *container, const char *key)
+get_container_member(JsonbContainer *container, const char *key,
+					 JsonbValue *member)
+{
+	if (getKeyJsonValueFromContainer(container, key, strlen(key), member) == NULL)
+	{
+		member->type = jbvNull;
+		member->val.string.val = NULL;	/* marks the key as missing */
+		return NULL;
+	}
+	if (member->type != jbvBinary)
+		return NULL;
+	return member->val.binary.data;
+}
+
+/* Open one object step of the payload path, reporting why it fails. */
+static bool
+open_step(JsonbContainer *container, const char *key, const char *path,
+		  const CoverageFindings *findings, JsonbContainer **step)
 {
 	JsonbValue	member;
 
-	if (getKeyJsonValueFromContainer(container, key, strlen(key), &member) == NULL)
-		return NULL;
-	if (member.type != jbvBinary)
-		return NULL;
-	return member.val.binary.data;
+	*step = get_container_member(container, key, &member);
+	if (*step != NULL && JsonContainerIsObject(*step))
+		return true;
+
+	if (findings)
+	{
+		if (member.type == jbvNull && member.val.string.val == NULL)
+			findings->report(findings->arg, path, "member is missing", NULL);
+		else
+			findings->report(findings->arg, path,
+							 psprintf("member is a JSON %s, not an object",
+									  coverage_json_type_name(&member)),
+							 &member);
+	}
+	return false;
+}
+
+static void
+report(const WalkPosition *position, const char *problem, const JsonbValue *value)
+{
+	if (position->findings)
+		position->findings->report(position->findings->arg,
+								   position->path.data, problem, value);
 }
 
 /*
@@ -135,14 +262,20 @@ get_container_member(JsonbContainer *container, const char *key)
  */
 static void
 accept_entry(TypeSegment list, const JsonbValue *key, JsonbValue *value,
-			 CoverageEntryCallback callback, void *arg)
+			 WalkPosition *position, CoverageEntryCallback callback, void *arg)
 {
 	JsonbContainer *fields;
 	JsonbValue	member;
 	CoverageEntry entry = {0};
+	bool		explaining = position->findings != NULL;
 
 	if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data))
+	{
+		if (explaining)
+			report(position, psprintf("entry is a JSON %s, not an object, and is dropped",
+									  coverage_json_type_name(value)), value);
 		return;
+	}
 	fields = value->val.binary.data;
 
 	if (key != NULL)
@@ -150,33 +283,70 @@ accept_entry(TypeSegment list, const JsonbValue *key, JsonbValue *value,
 		entry.type = key->val.string.val;
 		entry.type_len = key->val.string.len;
 	}
-	else if (getKeyJsonValueFromContainer(fields, "type", 4, &member) != NULL &&
-			 member.type == jbvString)
+	else if (getKeyJsonValueFromContainer(fields, "type", 4, &member) == NULL)
+	{
+		report(position, "entry has no \"type\" member and is dropped", value);
+		return;
+	}
+	else if (member.type != jbvString)
+	{
+		if (explaining)
+			report(position, psprintf("\"type\" is a JSON %s, not a string, so the entry is dropped",
+									  coverage_json_type_name(&member)), &member);
+		return;
+	}
+	else
 	{
 		entry.type = member.val.string.val;
 		entry.type_len = member.val.string.len;
 	}
 
 	/* An empty key is dropped like an empty "type" member. */
-	if (entry.type == NULL || entry.type_len == 0)
+	if (entry.type_len == 0)
+	{
+		report(position, "type is an empty string, so the entry is dropped", value);
 		return;
+	}
 
-	if (getKeyJsonValueFromContainer(fields, "status", 6, &member) == NULL ||
-		!parse_status(&member, &entry.status))
+	if (getKeyJsonValueFromContainer(fields, "status", 6, &member) == NULL)
+	{
+		report(position, "entry has no \"status\" member and is dropped", value);
 		return;
+	}
+	if (!parse_status(&member, &entry.status))
+	{
+		report(position, member.type == jbvString ?
+			   "\"status\" is not succeeded, failed or skipped, so the entry is dropped" :
+			   "\"status\" is not a JSON string, so the entry is dropped",
+			   &member);
+		return;
+	}
 
 	if (getKeyJsonValueFromContainer(fields, "item_count", 10, &member) != NULL)
-		entry.has_item_count = parse_item_count(&member, &entry.item_count);
-
-	if (entry.status != COVERAGE_SUCCEEDED &&
-		getKeyJsonValueFromContainer(fields, "error_code", 10, &member) != NULL &&
-		member.type == jbvString && member.val.string.len > 0)
 	{
-		entry.error_code = member.val.string.val;
-		entry.error_code_len = member.val.string.len;
+		entry.has_item_count = parse_item_count(&member, &entry.item_count);
+		if (!entry.has_item_count)
+			report(position, "\"item_count\" is not an integral JSON number from 0 to 9223372036854775807, so item_count is NULL",
+				   &member);
+	}
+
+	if (getKeyJsonValueFromContainer(fields, "error_code", 10, &member) != NULL)
+	{
+		if (entry.status == COVERAGE_SUCCEEDED)
+			report(position, "\"error_code\" is ignored because the status is succeeded", &member);
+		else if (member.type != jbvString)
+			report(position, "\"error_code\" is not a JSON string and is ignored", &member);
+		else if (member.val.string.len == 0)
+			report(position, "\"error_code\" is empty and is ignored", &member);
+		else
+		{
+			entry.error_code = member.val.string.val;
+			entry.error_code_len = member.val.string.len;
+		}
 	}
 
 	entry.list = list;
+	entry.path = explaining ? position->path.data : NULL;
 	callback(&entry, arg);
 }
 

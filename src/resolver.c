@@ -75,6 +75,8 @@ typedef struct SlotCollector
 
 static SPIPlanPtr catalog_plan = NULL;
 
+static void find_basis(TenantCoverage *tenant, const Sources *sources,
+					   MemoryContext result_context);
 static void build_lookup_order(Catalog *catalog);
 static Jsonb *convert_json_context(text *json);
 static void collect_entry(const CoverageEntry *entry, void *arg);
@@ -91,18 +93,97 @@ coverage_truth_resolve_tenant(int64 tenant_id)
 	MemoryContext result_context = CurrentMemoryContext;
 	TenantCoverage *tenant = palloc0(sizeof(TenantCoverage));
 	Sources		sources;
-	Datum		arguments[1] = {Int64GetDatum(tenant_id)};
-	MemoryContext scratch;
-	Portal		portal;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "coverage_truth: SPI_connect failed");
 
 	coverage_truth_open_sources(&sources);
 	coverage_truth_init_tenant(tenant, coverage_truth_load_catalog(result_context),
-							   tenant_id);
+							   tenant_id, result_context);
+	find_basis(tenant, &sources, result_context);
+	count_items(tenant);
 
-	/* Fetch one candidate at a time so no later run is read at all. */
+	SPI_finish();
+	return tenant;
+}
+
+/*
+ * Derive what one run's own payload reports for every catalog type, and its
+ * tenant's current basis.  Returns false when no run has this id.
+ */
+bool
+coverage_truth_resolve_run(int64 run_id, RunCoverage *run)
+{
+	MemoryContext result_context = CurrentMemoryContext;
+	Datum		arguments[1] = {Int64GetDatum(run_id)};
+	Sources		sources;
+	const Catalog *catalog;
+	Portal		portal;
+	bool		isnull;
+	Datum		value;
+
+	memset(run, 0, sizeof(RunCoverage));
+	run->run_id = run_id;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "coverage_truth: SPI_connect failed");
+
+	coverage_truth_open_sources(&sources);
+	catalog = coverage_truth_load_catalog(result_context);
+
+	portal = SPI_cursor_open(NULL, coverage_truth_source_plan(PLAN_RUN),
+							 arguments, NULL, true);
+	SPI_cursor_fetch(portal, true, 2);
+	if (SPI_processed > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("run id " INT64_FORMAT " matches more than one row of the relation named by setting \"%s\"",
+						run_id, RUNS_RELATION_SETTING),
+				 errhint("Run ids must be unique; point the setting at a relation or view where they are.")));
+
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	descriptor = SPI_tuptable->tupdesc;
+		int64		tenant_id;
+		CoveragePayload payload;
+		Jsonb	   *context = NULL;
+
+		run->found = true;
+		value = SPI_getbinval(tuple, descriptor, 1, &isnull);
+		run->has_tenant = !isnull;
+		tenant_id = isnull ? 0 : DatumGetInt64(value);
+
+		coverage_truth_init_tenant(&run->own, catalog, tenant_id, result_context);
+		value = SPI_getbinval(tuple, descriptor, 2, &isnull);
+		if (!isnull)
+			context = coverage_truth_read_context(value, sources.context_is_json);
+		if (coverage_payload_open(context, &payload))
+			coverage_truth_apply_payload(run->own.coverage, catalog, &payload,
+										 result_context);
+
+		coverage_truth_init_tenant(&run->tenant, catalog, tenant_id, result_context);
+		if (run->has_tenant)
+			find_basis(&run->tenant, &sources, result_context);
+	}
+	SPI_cursor_close(portal);
+
+	SPI_finish();
+	return run->found;
+}
+
+/*
+ * Walk the tenant's candidate runs newest first, one row per fetch so no
+ * later run is read at all, until one has a parseable payload.
+ */
+static void
+find_basis(TenantCoverage *tenant, const Sources *sources,
+		   MemoryContext result_context)
+{
+	Datum		arguments[1] = {Int64GetDatum(tenant->tenant_id)};
+	MemoryContext scratch;
+	Portal		portal;
+
 	scratch = AllocSetContextCreate(CurrentMemoryContext,
 									"coverage_truth payload",
 									ALLOCSET_DEFAULT_SIZES);
@@ -116,17 +197,12 @@ coverage_truth_resolve_tenant(int64 tenant_id)
 
 		coverage_truth_examine_candidate(tenant, SPI_tuptable->vals[0],
 										 SPI_tuptable->tupdesc, 1,
-										 sources.context_is_json,
+										 sources->context_is_json,
 										 scratch, result_context);
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(scratch);
-
-	count_items(tenant);
-
-	SPI_finish();
-	return tenant;
 }
 
 /*
@@ -255,15 +331,19 @@ coverage_truth_find_type(const Catalog *catalog, const char *type, int type_len)
 	return -1;
 }
 
-/* Start a tenant with no basis: every catalog type unknown. */
+/*
+ * Start a tenant with no basis: every catalog type unknown.  The per-type
+ * array is allocated in result_context.
+ */
 void
 coverage_truth_init_tenant(TenantCoverage *tenant, const Catalog *catalog,
-						   int64 tenant_id)
+						   int64 tenant_id, MemoryContext result_context)
 {
 	memset(tenant, 0, sizeof(TenantCoverage));
 	tenant->tenant_id = tenant_id;
 	tenant->catalog = catalog;
-	tenant->coverage = palloc0(sizeof(TypeCoverage) * Max(catalog->type_count, 1));
+	tenant->coverage = MemoryContextAllocZero(result_context,
+											  sizeof(TypeCoverage) * Max(catalog->type_count, 1));
 	for (int i = 0; i < catalog->type_count; i++)
 		tenant->coverage[i].state = COVERAGE_UNKNOWN;
 }
