@@ -157,6 +157,23 @@ $$;
 COMMENT ON FUNCTION @extschema@.supported_types_after_remove() IS
   'Trigger: records shipped keys removed from the catalog so a dump keeps the removal';
 
+-- TRUNCATE removes every shipped key at once and fires no row triggers.
+CREATE FUNCTION @extschema@.supported_types_after_truncate()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO @extschema@.removed_default_types (type)
+  SELECT d.type FROM @extschema@.default_supported_types() AS d
+  ON CONFLICT (type) DO NOTHING;
+
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.supported_types_after_truncate() IS
+  'Trigger: records every shipped key as removed when the catalog is truncated';
+
 -- During a restore, a recorded removal deletes the shipped row that
 -- CREATE EXTENSION re-inserted, unless the operator changed it since.
 CREATE FUNCTION @extschema@.removed_default_types_before_insert()
@@ -189,6 +206,9 @@ CREATE TRIGGER supported_types_before_insert
 CREATE TRIGGER supported_types_after_remove
   AFTER DELETE OR UPDATE OF type ON @extschema@.supported_types
   FOR EACH ROW EXECUTE FUNCTION @extschema@.supported_types_after_remove();
+CREATE TRIGGER supported_types_after_truncate
+  AFTER TRUNCATE ON @extschema@.supported_types
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.supported_types_after_truncate();
 CREATE TRIGGER removed_default_types_before_insert
   BEFORE INSERT ON @extschema@.removed_default_types
   FOR EACH ROW EXECUTE FUNCTION @extschema@.removed_default_types_before_insert();
