@@ -7,6 +7,7 @@ OBJS = \
 	src/resolver.o \
 	src/fleet.o \
 	src/diagnostics.o \
+	src/history.o \
 	src/entry.o
 
 EXTENSION = coverage_truth

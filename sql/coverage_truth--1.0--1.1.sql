@@ -89,7 +89,7 @@ CREATE FUNCTION @extschema@.explain_coverage_payload(
   OUT excerpt text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'coverage_truth_explain_coverage_payload'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.explain_coverage_payload(jsonb) IS
   'Returns one row per reason a run context''s coverage payload, a list, an entry or a member is not used; no rows for a payload used in full';

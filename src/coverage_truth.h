@@ -133,6 +133,8 @@ typedef struct Sources
 typedef enum SourcePlanKind
 {
 	PLAN_TENANT_BASIS,			/* candidate runs of tenant $1, basis order */
+	PLAN_TENANT_BASIS_AT,		/* the same, completed at or before $2 */
+	PLAN_TENANT_HISTORY,		/* completed from $2 to $3, oldest first */
 	PLAN_TENANT_ITEM_COUNTS,	/* items of tenant $1 per policy_type */
 	PLAN_RUN,					/* the run with id $1 */
 	PLAN_FLEET_TENANTS,			/* every tenant id in either relation */
@@ -186,6 +188,9 @@ typedef struct TenantCoverage
 	int64		tenant_id;
 	const Catalog *catalog;
 	TypeCoverage *coverage;		/* parallel to catalog->types */
+	bool		has_observed_counts;	/* false for answers about the past */
+	bool		has_as_of;		/* freshness measured at as_of, not now */
+	TimestampTz as_of;
 
 	bool		has_basis;
 	int64		basis_run_id;
@@ -236,12 +241,42 @@ typedef struct RunCoverage
 } RunCoverage;
 
 extern TenantCoverage *coverage_truth_resolve_tenant(int64 tenant_id);
+extern TenantCoverage *coverage_truth_resolve_tenant_at(int64 tenant_id,
+														TimestampTz at);
 extern bool coverage_truth_resolve_run(int64 run_id, RunCoverage *run);
 extern void coverage_truth_summarize(const TenantCoverage *tenant,
 									 CoverageSummary *summary);
 
 /* diagnostics.c, continued: needs the catalog */
 extern CoverageFindingList *coverage_truth_explain_payload(Jsonb *context);
+
+/* history.c */
+
+/* Per catalog type, the newest parseable candidate in which it succeeded. */
+typedef struct LastSuccess
+{
+	bool		found;
+	int64		run_id;
+	bool		has_completed_at;
+	TimestampTz completed_at;
+	int64		parseable_runs_since;	/* parseable candidates newer than it */
+} LastSuccess;
+
+/* The counts that one parseable run establishes on its own. */
+typedef struct HistoryPoint
+{
+	int64		run_id;
+	TimestampTz completed_at;
+	text	   *outcome;		/* NULL when SQL NULL */
+	int			type_count;
+	int			state_counts[COVERAGE_STATE_COUNT];
+	int			follow_up_count;
+} HistoryPoint;
+
+extern LastSuccess *coverage_truth_last_success(int64 tenant_id,
+												const Catalog **catalog);
+extern HistoryPoint *coverage_truth_history(int64 tenant_id, TimestampTz from,
+											TimestampTz to, int *point_count);
 
 /* fleet.c */
 extern TenantCoverage *coverage_truth_resolve_fleet(ArrayType *tenant_ids,

@@ -28,6 +28,9 @@
 #define TENANT_SUMMARY_COLUMNS 15
 #define RUN_COVERAGE_COLUMNS 10
 #define EXPLAIN_COLUMNS 3
+#define DIFF_COLUMNS 5
+#define LAST_SUCCESS_COLUMNS 5
+#define HISTORY_COLUMNS 9
 
 PG_FUNCTION_INFO_V1(coverage_truth_parse_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_coverage_is_parseable);
@@ -37,6 +40,12 @@ PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_fleet_coverage_summary);
 PG_FUNCTION_INFO_V1(coverage_truth_run_coverage);
 PG_FUNCTION_INFO_V1(coverage_truth_explain_coverage_payload);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_at);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_summary_at);
+PG_FUNCTION_INFO_V1(coverage_truth_run_coverage_diff);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_changes);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_last_success);
+PG_FUNCTION_INFO_V1(coverage_truth_tenant_coverage_history);
 
 /* An accepted entry with its position, for keeping the last per type. */
 typedef struct ParsedEntry
@@ -234,6 +243,7 @@ put_tenant_rows(ReturnSetInfo *rsinfo, TupleDesc descriptor,
 		values[6] = state_values[result->state];
 		values[7] = BoolGetDatum(result->state != COVERAGE_SUCCEEDED);
 		values[8] = Int64GetDatum(result->observed_item_count);
+		nulls[8] = !tenant->has_observed_counts;
 		values[9] = Int64GetDatum(result->basis_item_count);
 		nulls[9] = !result->has_basis_item_count;
 		values[10] = PointerGetDatum(result->basis_error_code);
@@ -276,6 +286,7 @@ put_summary_row(ReturnSetInfo *rsinfo, TupleDesc descriptor,
 	values[9] = Int32GetDatum(summary.state_counts[COVERAGE_UNKNOWN]);
 	values[10] = Int32GetDatum(summary.follow_up_count);
 	values[11] = Int64GetDatum(summary.observed_item_total);
+	nulls[11] = !tenant->has_observed_counts;
 	values[12] = BoolGetDatum(summary.calm_claim_allowed);
 	values[13] = IntervalPGetDatum(&summary.age);
 	nulls[13] = !summary.has_age;
@@ -423,6 +434,205 @@ coverage_truth_explain_coverage_payload(PG_FUNCTION_ARGS)
 			values[2] = CStringGetTextDatum(finding->excerpt);
 		else
 			nulls[2] = true;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+
+	PG_RETURN_NULL();
+}
+
+/* tenant_coverage_at(tenant_id bigint, at timestamptz): as it stood at "at". */
+Datum
+coverage_truth_tenant_coverage_at(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_COVERAGE_COLUMNS);
+	Datum		state_values[COVERAGE_STATE_COUNT];
+
+	lookup_enum_values(TupleDescAttr(descriptor, 6)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+	put_tenant_rows(rsinfo, descriptor,
+					coverage_truth_resolve_tenant_at(tenant_id, at), state_values);
+
+	PG_RETURN_NULL();
+}
+
+/* tenant_coverage_summary_at(tenant_id bigint, at timestamptz): one row. */
+Datum
+coverage_truth_tenant_coverage_summary_at(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, TENANT_SUMMARY_COLUMNS);
+
+	put_summary_row(rsinfo, descriptor,
+					coverage_truth_resolve_tenant_at(tenant_id, at));
+
+	PG_RETURN_NULL();
+}
+
+/* Classify the change of one type's state between two answers. */
+static const char *
+describe_change(CoverageState from, CoverageState to)
+{
+	if (from == to)
+		return "unchanged";
+	if (from == COVERAGE_SUCCEEDED)
+		return "regressed";
+	if (to == COVERAGE_SUCCEEDED)
+		return "recovered";
+	return "changed";
+}
+
+/* Append one diff row per catalog type. */
+static void
+put_diff_rows(FunctionCallInfo fcinfo, const TenantCoverage *from,
+			  const TenantCoverage *to)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, DIFF_COLUMNS);
+	const Catalog *catalog = from->catalog;
+	Datum		state_values[COVERAGE_STATE_COUNT];
+
+	lookup_enum_values(TupleDescAttr(descriptor, 2)->atttypid,
+					   coverage_state_labels, COVERAGE_STATE_COUNT, state_values);
+
+	for (int i = 0; i < catalog->type_count; i++)
+	{
+		const CatalogType *type = &catalog->types[i];
+		CoverageState from_state = from->coverage[i].state;
+		CoverageState to_state = to->coverage[i].state;
+		Datum		values[DIFF_COLUMNS] = {0};
+		bool		nulls[DIFF_COLUMNS] = {0};
+
+		values[0] = PointerGetDatum(cstring_to_text_with_len(type->type, type->type_len));
+		values[1] = type->segment_value;
+		values[2] = state_values[from_state];
+		values[3] = state_values[to_state];
+		values[4] = CStringGetTextDatum(describe_change(from_state, to_state));
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+}
+
+/*
+ * run_coverage_diff(from_run_id bigint, to_run_id bigint): per catalog type,
+ * the state each run's own payload reports and how it changed.  A missing
+ * or unparseable run counts as every type unknown.
+ */
+Datum
+coverage_truth_run_coverage_diff(PG_FUNCTION_ARGS)
+{
+	int64		from_run_id = PG_GETARG_INT64(0);
+	int64		to_run_id = PG_GETARG_INT64(1);
+	RunCoverage from;
+	RunCoverage to;
+
+	coverage_truth_resolve_run(from_run_id, &from);
+	coverage_truth_resolve_run(to_run_id, &to);
+
+	if (from.found && to.found &&
+		(from.has_tenant != to.has_tenant ||
+		 (from.has_tenant && from.own.tenant_id != to.own.tenant_id)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("runs " INT64_FORMAT " and " INT64_FORMAT " belong to different tenants",
+						from_run_id, to_run_id),
+				 errdetail("Run " INT64_FORMAT " has tenant %s and run " INT64_FORMAT " has tenant %s.",
+						   from_run_id,
+						   from.has_tenant ? psprintf(INT64_FORMAT, from.own.tenant_id) : "NULL",
+						   to_run_id,
+						   to.has_tenant ? psprintf(INT64_FORMAT, to.own.tenant_id) : "NULL"),
+				 errhint("Compare two runs of the same tenant, or use tenant_coverage_changes.")));
+
+	put_diff_rows(fcinfo, &from.own, &to.own);
+
+	PG_RETURN_NULL();
+}
+
+/*
+ * tenant_coverage_changes(tenant_id bigint, since timestamptz): the diff
+ * between the basis as of "since" and the current basis.
+ */
+Datum
+coverage_truth_tenant_coverage_changes(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	TimestampTz since = PG_GETARG_TIMESTAMPTZ(1);
+	TenantCoverage *from = coverage_truth_resolve_tenant_at(tenant_id, since);
+	TenantCoverage *to = coverage_truth_resolve_tenant(tenant_id);
+
+	put_diff_rows(fcinfo, from, to);
+
+	PG_RETURN_NULL();
+}
+
+/* tenant_last_success(tenant_id bigint): one row per catalog type. */
+Datum
+coverage_truth_tenant_last_success(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, LAST_SUCCESS_COLUMNS);
+	const Catalog *catalog;
+	LastSuccess *results = coverage_truth_last_success(tenant_id, &catalog);
+
+	for (int i = 0; i < catalog->type_count; i++)
+	{
+		const CatalogType *type = &catalog->types[i];
+		const LastSuccess *result = &results[i];
+		Datum		values[LAST_SUCCESS_COLUMNS] = {0};
+		bool		nulls[LAST_SUCCESS_COLUMNS] = {0};
+
+		values[0] = PointerGetDatum(cstring_to_text_with_len(type->type, type->type_len));
+		values[1] = type->segment_value;
+		values[2] = Int64GetDatum(result->run_id);
+		nulls[2] = !result->found;
+		values[3] = TimestampTzGetDatum(result->completed_at);
+		nulls[3] = !result->found || !result->has_completed_at;
+		values[4] = Int64GetDatum(result->parseable_runs_since);
+		nulls[4] = !result->found;
+
+		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
+	}
+
+	PG_RETURN_NULL();
+}
+
+/*
+ * tenant_coverage_history(tenant_id bigint, from_at timestamptz, to_at
+ * timestamptz): one row per parseable candidate run in the window.
+ */
+Datum
+coverage_truth_tenant_coverage_history(PG_FUNCTION_ARGS)
+{
+	int64		tenant_id = PG_GETARG_INT64(0);
+	TimestampTz from = PG_GETARG_TIMESTAMPTZ(1);
+	TimestampTz to = PG_GETARG_TIMESTAMPTZ(2);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	descriptor = materialize_result(fcinfo, HISTORY_COLUMNS);
+	int			point_count;
+	HistoryPoint *points = coverage_truth_history(tenant_id, from, to, &point_count);
+
+	for (int i = 0; i < point_count; i++)
+	{
+		const HistoryPoint *point = &points[i];
+		Datum		values[HISTORY_COLUMNS] = {0};
+		bool		nulls[HISTORY_COLUMNS] = {0};
+
+		values[0] = Int64GetDatum(point->run_id);
+		values[1] = TimestampTzGetDatum(point->completed_at);
+		values[2] = PointerGetDatum(point->outcome);
+		nulls[2] = point->outcome == NULL;
+		values[3] = Int32GetDatum(point->type_count);
+		values[4] = Int32GetDatum(point->state_counts[COVERAGE_SUCCEEDED]);
+		values[5] = Int32GetDatum(point->state_counts[COVERAGE_FAILED]);
+		values[6] = Int32GetDatum(point->state_counts[COVERAGE_SKIPPED]);
+		values[7] = Int32GetDatum(point->state_counts[COVERAGE_UNKNOWN]);
+		values[8] = Int32GetDatum(point->follow_up_count);
 
 		tuplestore_putvalues(rsinfo->setResult, descriptor, values, nulls);
 	}

@@ -76,6 +76,7 @@ typedef struct SlotCollector
 static SPIPlanPtr catalog_plan = NULL;
 
 static void find_basis(TenantCoverage *tenant, const Sources *sources,
+					   SourcePlanKind kind, TimestampTz at,
 					   MemoryContext result_context);
 static void build_lookup_order(Catalog *catalog);
 static Jsonb *convert_json_context(text *json);
@@ -100,8 +101,35 @@ coverage_truth_resolve_tenant(int64 tenant_id)
 	coverage_truth_open_sources(&sources);
 	coverage_truth_init_tenant(tenant, coverage_truth_load_catalog(result_context),
 							   tenant_id, result_context);
-	find_basis(tenant, &sources, result_context);
+	find_basis(tenant, &sources, PLAN_TENANT_BASIS, 0, result_context);
 	count_items(tenant);
+
+	SPI_finish();
+	return tenant;
+}
+
+/*
+ * Derive the coverage of one tenant as it stood at a moment: the basis is
+ * the newest candidate completed at or before it.  Item tables hold only
+ * the present, so the observed counts are left unknown.
+ */
+TenantCoverage *
+coverage_truth_resolve_tenant_at(int64 tenant_id, TimestampTz at)
+{
+	MemoryContext result_context = CurrentMemoryContext;
+	TenantCoverage *tenant = palloc0(sizeof(TenantCoverage));
+	Sources		sources;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "coverage_truth: SPI_connect failed");
+
+	coverage_truth_open_sources(&sources);
+	coverage_truth_init_tenant(tenant, coverage_truth_load_catalog(result_context),
+							   tenant_id, result_context);
+	find_basis(tenant, &sources, PLAN_TENANT_BASIS_AT, at, result_context);
+	tenant->has_observed_counts = false;
+	tenant->has_as_of = true;
+	tenant->as_of = at;
 
 	SPI_finish();
 	return tenant;
@@ -131,6 +159,10 @@ coverage_truth_resolve_run(int64 run_id, RunCoverage *run)
 	coverage_truth_open_sources(&sources);
 	catalog = coverage_truth_load_catalog(result_context);
 
+	/* A missing run still gets every catalog type, all unknown. */
+	coverage_truth_init_tenant(&run->own, catalog, 0, result_context);
+	coverage_truth_init_tenant(&run->tenant, catalog, 0, result_context);
+
 	portal = SPI_cursor_open(NULL, coverage_truth_source_plan(PLAN_RUN),
 							 arguments, NULL, true);
 	SPI_cursor_fetch(portal, true, 2);
@@ -154,7 +186,7 @@ coverage_truth_resolve_run(int64 run_id, RunCoverage *run)
 		run->has_tenant = !isnull;
 		tenant_id = isnull ? 0 : DatumGetInt64(value);
 
-		coverage_truth_init_tenant(&run->own, catalog, tenant_id, result_context);
+		run->own.tenant_id = tenant_id;
 		value = SPI_getbinval(tuple, descriptor, 2, &isnull);
 		if (!isnull)
 			context = coverage_truth_read_context(value, sources.context_is_json);
@@ -162,9 +194,9 @@ coverage_truth_resolve_run(int64 run_id, RunCoverage *run)
 			coverage_truth_apply_payload(run->own.coverage, catalog, &payload,
 										 result_context);
 
-		coverage_truth_init_tenant(&run->tenant, catalog, tenant_id, result_context);
+		run->tenant.tenant_id = tenant_id;
 		if (run->has_tenant)
-			find_basis(&run->tenant, &sources, result_context);
+			find_basis(&run->tenant, &sources, PLAN_TENANT_BASIS, 0, result_context);
 	}
 	SPI_cursor_close(portal);
 
@@ -174,20 +206,22 @@ coverage_truth_resolve_run(int64 run_id, RunCoverage *run)
 
 /*
  * Walk the tenant's candidate runs newest first, one row per fetch so no
- * later run is read at all, until one has a parseable payload.
+ * later run is read at all, until one has a parseable payload.  kind is
+ * PLAN_TENANT_BASIS, or PLAN_TENANT_BASIS_AT with its moment in at.
  */
 static void
-find_basis(TenantCoverage *tenant, const Sources *sources,
-		   MemoryContext result_context)
+find_basis(TenantCoverage *tenant, const Sources *sources, SourcePlanKind kind,
+		   TimestampTz at, MemoryContext result_context)
 {
-	Datum		arguments[1] = {Int64GetDatum(tenant->tenant_id)};
+	Datum		arguments[2] = {Int64GetDatum(tenant->tenant_id),
+	TimestampTzGetDatum(at)};
 	MemoryContext scratch;
 	Portal		portal;
 
 	scratch = AllocSetContextCreate(CurrentMemoryContext,
 									"coverage_truth payload",
 									ALLOCSET_DEFAULT_SIZES);
-	portal = SPI_cursor_open(NULL, coverage_truth_source_plan(PLAN_TENANT_BASIS),
+	portal = SPI_cursor_open(NULL, coverage_truth_source_plan(kind),
 							 arguments, NULL, true);
 	while (!tenant->has_basis)
 	{
@@ -342,6 +376,7 @@ coverage_truth_init_tenant(TenantCoverage *tenant, const Catalog *catalog,
 	memset(tenant, 0, sizeof(TenantCoverage));
 	tenant->tenant_id = tenant_id;
 	tenant->catalog = catalog;
+	tenant->has_observed_counts = true;
 	tenant->coverage = MemoryContextAllocZero(result_context,
 											  sizeof(TypeCoverage) * Max(catalog->type_count, 1));
 	for (int i = 0; i < catalog->type_count; i++)
@@ -573,6 +608,7 @@ void
 coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summary)
 {
 	int			type_count = coverage->catalog->type_count;
+	TimestampTz now;
 
 	memset(summary, 0, sizeof(CoverageSummary));
 
@@ -602,9 +638,17 @@ coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summar
 		return;
 	}
 
+	/* An answer about the past is judged as it stood then. */
+	now = coverage->has_as_of ? coverage->as_of : GetCurrentTransactionStartTimestamp();
+	if (TIMESTAMP_NOT_FINITE(now))
+	{
+		summary->is_stale = TIMESTAMP_IS_NOEND(now);
+		return;
+	}
+
 	summary->has_age = true;
 	summary->age = *DatumGetIntervalP(DirectFunctionCall2(timestamp_mi,
-														  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+														  TimestampTzGetDatum(now),
 														  TimestampTzGetDatum(coverage->basis_completed_at)));
 	summary->is_stale = DatumGetInt32(DirectFunctionCall2(interval_cmp,
 														  IntervalPGetDatum(&summary->age),

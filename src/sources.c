@@ -149,7 +149,7 @@ coverage_truth_open_sources(Sources *sources)
 SPIPlanPtr
 coverage_truth_source_plan(SourcePlanKind kind)
 {
-	Oid			argument_types[2] = {INT8OID, INT8OID};
+	Oid			argument_types[3] = {INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	int			argument_count = 1;
 	int			cursor_options = 0;
 	char	   *sql;
@@ -165,6 +165,13 @@ coverage_truth_source_plan(SourcePlanKind kind)
 		case PLAN_RUN:
 			/* Read through a cursor that usually stops at the first row. */
 			cursor_options = CURSOR_OPT_FAST_PLAN;
+			break;
+		case PLAN_TENANT_BASIS_AT:
+			argument_count = 2;
+			cursor_options = CURSOR_OPT_FAST_PLAN;
+			break;
+		case PLAN_TENANT_HISTORY:
+			argument_count = 3;
 			break;
 		case PLAN_TENANT_ITEM_COUNTS:
 			break;
@@ -341,20 +348,26 @@ reset_plan_cache(const SourceRelation *runs, const SourceRelation *items,
  */
 static void
 append_candidates_sql(StringInfo sql, const char *tenant_expression,
-					  const char *limit_clause)
+					  const char *extra_condition, const char *order_clause)
 {
+	const char *completed_at = plan_cache.completed_at_is_timestamp ?
+		"r.completed_at::pg_catalog.timestamptz" : "r.completed_at";
+
 	appendStringInfo(sql,
 					 "SELECT r.id::pg_catalog.int8 AS id, r.outcome::pg_catalog.text AS outcome,"
 					 " %s AS completed_at, r.context AS context"
 					 " FROM %s AS r"
 					 " WHERE r.tenant_id OPERATOR(pg_catalog.=) %s"
 					 " AND r.type OPERATOR(pg_catalog.=) 'inventory_sync'"
-					 " AND r.status OPERATOR(pg_catalog.=) 'completed'"
-					 " ORDER BY 3 DESC NULLS LAST, r.id DESC%s",
-					 plan_cache.completed_at_is_timestamp ?
-					 "r.completed_at::pg_catalog.timestamptz" : "r.completed_at",
-					 plan_cache.runs_name, tenant_expression, limit_clause);
+					 " AND r.status OPERATOR(pg_catalog.=) 'completed'",
+					 completed_at, plan_cache.runs_name, tenant_expression);
+	if (extra_condition != NULL)
+		appendStringInfo(sql, " AND %s", extra_condition);
+	appendStringInfo(sql, " %s", order_clause);
 }
+
+/* Basis order: newest completed_at first, NULL last, then highest id. */
+#define BASIS_ORDER "ORDER BY 3 DESC NULLS LAST, r.id DESC"
 
 static char *
 build_plan_sql(SourcePlanKind kind)
@@ -365,7 +378,26 @@ build_plan_sql(SourcePlanKind kind)
 	switch (kind)
 	{
 		case PLAN_TENANT_BASIS:
-			append_candidates_sql(&sql, "$1", "");
+			append_candidates_sql(&sql, "$1", NULL, BASIS_ORDER);
+			break;
+
+		case PLAN_TENANT_BASIS_AT:
+			/* A NULL completed_at fails the comparison, so it is excluded. */
+			append_candidates_sql(&sql, "$1",
+								  plan_cache.completed_at_is_timestamp ?
+								  "r.completed_at::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) $2" :
+								  "r.completed_at OPERATOR(pg_catalog.<=) $2",
+								  BASIS_ORDER);
+			break;
+
+		case PLAN_TENANT_HISTORY:
+			append_candidates_sql(&sql, "$1",
+								  plan_cache.completed_at_is_timestamp ?
+								  "r.completed_at::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $2"
+								  " AND r.completed_at::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) $3" :
+								  "r.completed_at OPERATOR(pg_catalog.>=) $2"
+								  " AND r.completed_at OPERATOR(pg_catalog.<=) $3",
+								  "ORDER BY 3, r.id");
 			break;
 
 		case PLAN_TENANT_ITEM_COUNTS:
@@ -405,7 +437,7 @@ build_plan_sql(SourcePlanKind kind)
 								   "SELECT t.tenant_id, c.id, c.outcome, c.completed_at, c.context"
 								   " FROM pg_catalog.unnest($1) AS t(tenant_id)"
 								   " CROSS JOIN LATERAL (");
-			append_candidates_sql(&sql, "t.tenant_id", " LIMIT 1");
+			append_candidates_sql(&sql, "t.tenant_id", NULL, BASIS_ORDER " LIMIT 1");
 			appendStringInfoString(&sql, ") AS c");
 			break;
 
@@ -419,7 +451,7 @@ build_plan_sql(SourcePlanKind kind)
 								   "SELECT t.tenant_id, c.id, c.outcome, c.completed_at, c.context"
 								   " FROM pg_catalog.unnest($1) AS t(tenant_id)"
 								   " CROSS JOIN LATERAL (");
-			append_candidates_sql(&sql, "t.tenant_id", " OFFSET 1");
+			append_candidates_sql(&sql, "t.tenant_id", NULL, BASIS_ORDER " OFFSET 1");
 			appendStringInfoString(&sql,
 								   ") AS c"
 								   " ORDER BY t.tenant_id, c.completed_at DESC NULLS LAST, c.id DESC");
