@@ -24,3 +24,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks header dependencies only in servers built with
+# --enable-depend, so list the shared header explicitly.
+$(OBJS): src/coverage_truth.h
