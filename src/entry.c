@@ -207,7 +207,7 @@ coverage_truth_parse_coverage(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-/* coverage_is_parseable(context jsonb): false for NULL, never raises. */
+/* coverage_is_parseable(context jsonb): false for NULL. */
 Datum
 coverage_truth_coverage_is_parseable(PG_FUNCTION_ARGS)
 {
@@ -412,7 +412,7 @@ coverage_truth_run_coverage(PG_FUNCTION_ARGS)
 
 /*
  * explain_coverage_payload(context jsonb): one row per reason the payload
- * or a part of it is not used; a NULL context is reported too.
+ * or a part of it is not used.
  */
 Datum
 coverage_truth_explain_coverage_payload(PG_FUNCTION_ARGS)
@@ -474,7 +474,7 @@ coverage_truth_tenant_coverage_summary_at(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-/* Classify the change of one type's state between two answers. */
+/* Classify the change of one type's state between two results. */
 static const char *
 describe_change(CoverageState from, CoverageState to)
 {

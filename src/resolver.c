@@ -447,8 +447,8 @@ coverage_truth_read_context(Datum value, bool context_is_json)
 /*
  * Convert a json context to jsonb, returning NULL when the server cannot,
  * for example for \u0000 or a number outside numeric's range.  jsonb_in
- * raises on those, so it runs in a subtransaction whose data errors are
- * swallowed; any other error, such as a query cancel, is raised again.
+ * raises on those, so it runs in a subtransaction that swallows data
+ * errors.  Any other error, such as a query cancel, is raised again.
  * Subtransactions are not allowed in parallel mode, which is one reason the
  * functions that read the sources are PARALLEL UNSAFE.
  */
@@ -638,7 +638,7 @@ coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summar
 		return;
 	}
 
-	/* An answer about the past is judged as it stood then. */
+	/* A result about the past measures freshness at that moment. */
 	now = coverage->has_as_of ? coverage->as_of : GetCurrentTransactionStartTimestamp();
 	if (TIMESTAMP_NOT_FINITE(now))
 	{
