@@ -115,6 +115,10 @@ DECLARE
   denied text[];
   index_found boolean;
 BEGIN
+  -- The settings are defined when the C library loads, which this
+  -- PL/pgSQL function would not otherwise cause.
+  PERFORM @extschema@.coverage_is_parseable(NULL::jsonb);
+
   FOR source IN
     SELECT *
     FROM (VALUES
@@ -232,7 +236,14 @@ BEGIN
         -- and [2] is id.  Bit 1 is DESC, bit 2 NULLS FIRST: completed_at
         -- must be DESC NULLS LAST, id only DESC (it is never NULL).
         AND (i.indoption::int2[])[1] OPERATOR(pg_catalog.=) 1
-        AND ((i.indoption::int2[])[2] OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1;
+        AND ((i.indoption::int2[])[2] OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1
+        -- A partial index serves only when its predicate is made of the
+        -- candidate conditions: removing them must leave nothing but ANDs.
+        AND (i.indpred IS NULL OR pg_catalog.btrim(pg_catalog.regexp_replace(
+              pg_catalog.regexp_replace(pg_catalog.pg_get_expr(i.indpred, i.indrelid),
+                '\(*\(?(type|status)\)?(::text)? = ''(inventory_sync|completed)''::(text|character varying)\)*',
+                '', 'g'),
+              '[() ]|AND', '', 'g')) OPERATOR(pg_catalog.=) '');
       ok := coalesce(index_found, false);
       detail := CASE WHEN ok
         THEN 'an index on (tenant_id, completed_at DESC NULLS LAST, id DESC) exists'

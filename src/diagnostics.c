@@ -163,7 +163,8 @@ excerpt_value(const JsonbValue *value)
 /*
  * True when a string's text, after leading white space, is a JSON object or
  * array.  The JSON parser recurses per nesting level and would raise past
- * the stack limit, so very deep text is judged by its first character only.
+ * the stack limit, so text nested deeper than DOUBLE_ENCODING_MAX_DEPTH is
+ * only checked for matched brackets outside strings.
  */
 static bool
 string_holds_json(const char *text, int length)
@@ -172,6 +173,8 @@ string_holds_json(const char *text, int length)
 	int			depth = 0;
 	int			max_depth = 0;
 	bool		in_string = false;
+	bool		balanced = true;
+	char	   *open_brackets;
 	char	   *copy;
 	JsonLexContext *lexer;
 
@@ -181,22 +184,31 @@ string_holds_json(const char *text, int length)
 	if (start == length || (text[start] != '{' && text[start] != '['))
 		return false;
 
-	for (int i = start; i < length; i++)
+	open_brackets = palloc(length - start);
+	for (int i = start; i < length && balanced; i++)
 	{
+		char		c = text[i];
+
 		if (in_string)
 		{
-			if (text[i] == '\\')
+			if (c == '\\')
 				i++;
-			else if (text[i] == '"')
+			else if (c == '"')
 				in_string = false;
 		}
-		else if (text[i] == '"')
+		else if (c == '"')
 			in_string = true;
-		else if (text[i] == '{' || text[i] == '[')
-			max_depth = Max(max_depth, ++depth);
-		else if (text[i] == '}' || text[i] == ']')
-			depth--;
+		else if (c == '{' || c == '[')
+		{
+			open_brackets[depth++] = c;
+			max_depth = Max(max_depth, depth);
+		}
+		else if (c == '}' || c == ']')
+			balanced = depth > 0 && open_brackets[--depth] == (c == '}' ? '{' : '[');
 	}
+	pfree(open_brackets);
+	if (!balanced || depth != 0 || in_string)
+		return false;
 	if (max_depth > DOUBLE_ENCODING_MAX_DEPTH)
 		return true;
 

@@ -44,7 +44,8 @@ typedef struct WalkPosition
 
 static JsonbContainer *get_container_member(JsonbContainer *container,
 											const char *key,
-											JsonbValue *member);
+											JsonbValue *member,
+											bool *present);
 static bool open_step(JsonbContainer *container, const char *key,
 					  const char *path, const CoverageFindings *findings,
 					  JsonbContainer **step);
@@ -105,12 +106,14 @@ coverage_payload_open_explained(Jsonb *context, CoveragePayload *payload,
 	for (int list = 0; list < SEGMENT_COUNT; list++)
 	{
 		JsonbValue	member;
+		bool		present;
 
 		/* Any container is an object or an array; scalars are ignored. */
-		payload->lists[list] = get_container_member(coverage, list_keys[list], &member);
+		payload->lists[list] = get_container_member(coverage, list_keys[list],
+													&member, &present);
 		if (payload->lists[list] != NULL)
 			found = true;
-		else if (findings && member.type != jbvBinary)
+		else if (findings && present)
 		{
 			char	   *path = psprintf("$.inventory.coverage.%s", list_keys[list]);
 
@@ -206,20 +209,15 @@ coverage_json_type_name(const JsonbValue *value)
 
 /*
  * Look up key in an object container.  Returns the member when it is a
- * container (object or array), otherwise NULL; member receives the value,
- * with type jbvNull when the key is missing.
+ * container (object or array), otherwise NULL.  member receives the value
+ * and present whether the key exists at all.
  */
 static JsonbContainer *
 get_container_member(JsonbContainer *container, const char *key,
-					 JsonbValue *member)
+					 JsonbValue *member, bool *present)
 {
-	if (getKeyJsonValueFromContainer(container, key, strlen(key), member) == NULL)
-	{
-		member->type = jbvNull;
-		member->val.string.val = NULL;	/* marks the key as missing */
-		return NULL;
-	}
-	if (member->type != jbvBinary)
+	*present = getKeyJsonValueFromContainer(container, key, strlen(key), member) != NULL;
+	if (!*present || member->type != jbvBinary)
 		return NULL;
 	return member->val.binary.data;
 }
@@ -230,14 +228,15 @@ open_step(JsonbContainer *container, const char *key, const char *path,
 		  const CoverageFindings *findings, JsonbContainer **step)
 {
 	JsonbValue	member;
+	bool		present;
 
-	*step = get_container_member(container, key, &member);
+	*step = get_container_member(container, key, &member, &present);
 	if (*step != NULL && JsonContainerIsObject(*step))
 		return true;
 
 	if (findings)
 	{
-		if (member.type == jbvNull && member.val.string.val == NULL)
+		if (!present)
 			findings->report(findings->arg, path, "member is missing", NULL);
 		else
 			findings->report(findings->arg, path,
