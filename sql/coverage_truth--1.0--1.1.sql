@@ -95,13 +95,14 @@ COMMENT ON FUNCTION @extschema@.explain_coverage_payload(jsonb) IS
   'Returns one row per reason a run context''s coverage payload, a list, an entry or a member is not used; no rows for a payload used in full';
 
 -- Checks the source settings without raising, so an operator sees every
--- problem at once together with its fix.
+-- problem at once together with its fix.  PARALLEL UNSAFE because the
+-- exception block around parse_ident opens a subtransaction.
 CREATE FUNCTION @extschema@.check_sources(
   OUT check_name text,
   OUT ok boolean,
   OUT detail text)
 RETURNS SETOF record
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -209,11 +210,17 @@ BEGIN
     RETURN NEXT;
 
     check_name := source.label || ' select privilege';
-    ok := pg_catalog.cardinality(denied) OPERATOR(pg_catalog.=) 0;
-    detail := CASE WHEN ok
-      THEN pg_catalog.format('%s may read every required column of %s', current_user, relation)
-      ELSE pg_catalog.format('%s may not read column(s) %s of %s; GRANT SELECT on them',
-                             current_user, pg_catalog.array_to_string(denied, ', '), relation) END;
+    IF NOT pg_catalog.has_schema_privilege(names[1], 'USAGE') THEN
+      ok := false;
+      detail := pg_catalog.format('%s has no USAGE privilege on schema %I; GRANT USAGE ON SCHEMA %I TO %I',
+                                  current_user, names[1], names[1], current_user);
+    ELSE
+      ok := pg_catalog.cardinality(denied) OPERATOR(pg_catalog.=) 0;
+      detail := CASE WHEN ok
+        THEN pg_catalog.format('%s may read every required column of %s', current_user, relation)
+        ELSE pg_catalog.format('%s may not read column(s) %s of %s; GRANT SELECT on them',
+                               current_user, pg_catalog.array_to_string(denied, ', '), relation) END;
+    END IF;
     RETURN NEXT;
 
     check_name := source.label || ' recommended index';

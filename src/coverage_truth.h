@@ -7,8 +7,9 @@
  * tenant's newest parseable inventory-sync run covers.  The code is split by
  * concern: settings.c (GUCs), payload.c (the coverage payload parser),
  * sources.c (the host relations and their prepared SPI plans), resolver.c
- * (basis run, per-type rows and summary) and entry.c (SQL-callable
- * functions).
+ * (basis run, per-type rows and summary), fleet.c (many tenants at once),
+ * diagnostics.c (why a payload is not used), history.c (last success and
+ * history) and entry.c (SQL-callable functions).
  *
  *-------------------------------------------------------------------------
  */
