@@ -85,6 +85,7 @@ SELECT length(excerpt) < 200 AS excerpt_is_short
 SELECT count(*) > 0 AS has_findings
   FROM coverage_truth.explain_coverage_payload(pg_temp.payload(jsonb_build_object(
          'policy_types', (repeat('[', 5000) || repeat(']', 5000))::jsonb)));
+-- 9,999 replaced entries: 999 are listed, then one row counts the rest.
 SELECT count(*) AS findings
   FROM coverage_truth.explain_coverage_payload(pg_temp.payload(jsonb_build_object(
          'foundation_types', '{}'::jsonb,

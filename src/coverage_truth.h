@@ -75,6 +75,7 @@ typedef struct CoverageEntry
 	const char *error_code;		/* NULL when not kept */
 	int			error_code_len;
 	const char *path;			/* JSON path, only when explaining */
+	int			element;		/* index in an array-form list, else -1 */
 } CoverageEntry;
 
 /* Receiver of the reasons a payload, list, entry or member is not used. */
@@ -102,6 +103,11 @@ extern void coverage_payload_walk(const CoveragePayload *payload,
 								  CoverageEntryCallback callback, void *arg);
 extern const char *coverage_json_type_name(const JsonbValue *value);
 
+/* Longest key or type, in bytes, printed in a finding's path or message. */
+#define COVERAGE_FINDING_MAX_BYTES 120
+
+extern int	coverage_clip_length(const char *text, int length);
+
 /* diagnostics.c */
 
 /* One reason a payload or a part of it is not used. */
@@ -117,7 +123,12 @@ typedef struct CoverageFindingList
 	CoverageFinding *items;
 	int			count;
 	int			capacity;
+	int64		omitted;		/* findings past the cap, counted only */
+	MemoryContext context;		/* where kept findings are allocated */
 } CoverageFindingList;
+
+/* Findings kept per call; the rest are counted in one closing row. */
+#define COVERAGE_MAX_FINDINGS 1000
 
 extern void coverage_payload_explain_root(Jsonb *context,
 										  const CoverageFindings *findings);

@@ -30,9 +30,9 @@
 typedef struct ExplainedEntry
 {
 	TypeSegment list;
-	char	   *type;
+	const char *type;			/* points into the context being explained */
 	int			type_len;
-	char	   *path;
+	int			element;		/* index in an array-form list, else -1 */
 	int			position;
 } ExplainedEntry;
 
@@ -50,6 +50,7 @@ static char *excerpt_value(const JsonbValue *value);
 static bool string_holds_json(const char *text, int length);
 static void remember_entry(const CoverageEntry *entry, void *arg);
 static int	compare_explained_entries(const void *a, const void *b);
+static char *entry_path(const ExplainedEntry *entry);
 static void explain_entries(ExplainState *state, const Catalog *catalog);
 
 /*
@@ -66,6 +67,7 @@ coverage_truth_explain_payload(Jsonb *context)
 	Catalog    *catalog;
 
 	state.findings = palloc0(sizeof(CoverageFindingList));
+	state.findings->context = caller_context;
 	receiver.report = add_finding;
 	receiver.arg = state.findings;
 
@@ -82,6 +84,19 @@ coverage_truth_explain_payload(Jsonb *context)
 	SPI_finish();
 
 	explain_entries(&state, catalog);
+
+	if (state.findings->omitted > 0)
+	{
+		int64		omitted = state.findings->omitted;
+
+		/* Room for the closing row, which is never counted as omitted. */
+		state.findings->omitted = 0;
+		state.findings->count = Min(state.findings->count, COVERAGE_MAX_FINDINGS - 1);
+		add_finding(state.findings, "$",
+					psprintf(INT64_FORMAT " more findings are not listed; only the first %d are kept",
+							 omitted + 1, COVERAGE_MAX_FINDINGS - 1),
+					NULL);
+	}
 	return state.findings;
 }
 
@@ -119,7 +134,16 @@ add_finding(void *arg, const char *path, const char *problem,
 {
 	CoverageFindingList *list = arg;
 	CoverageFinding *finding;
+	MemoryContext previous;
 
+	/* A payload can hold millions of bad entries; keep memory bounded. */
+	if (list->count >= COVERAGE_MAX_FINDINGS)
+	{
+		list->omitted++;
+		return;
+	}
+
+	previous = MemoryContextSwitchTo(list->context);
 	if (list->count == list->capacity)
 	{
 		list->capacity = list->capacity == 0 ? 16 : list->capacity * 2;
@@ -133,6 +157,7 @@ add_finding(void *arg, const char *path, const char *problem,
 	finding->path = pstrdup(path);
 	finding->problem = pstrdup(problem);
 	finding->excerpt = value ? excerpt_value(value) : NULL;
+	MemoryContextSwitchTo(previous);
 }
 
 /* Print a value as JSON text, cut to EXCERPT_MAX_BYTES on a character boundary. */
@@ -230,13 +255,26 @@ remember_entry(const CoverageEntry *entry, void *arg)
 								  sizeof(ExplainedEntry) * state->entry_capacity);
 	}
 
+	/* No copies: the entry's strings live as long as the explained context. */
 	remembered = &state->entries[state->entry_count];
 	remembered->list = entry->list;
-	remembered->type = pnstrdup(entry->type, entry->type_len);
+	remembered->type = entry->type;
 	remembered->type_len = entry->type_len;
-	remembered->path = pstrdup(entry->path);
+	remembered->element = entry->element;
 	remembered->position = state->entry_count;
 	state->entry_count++;
+}
+
+/* Rebuild the JSON path of a remembered entry, as the walk printed it. */
+static char *
+entry_path(const ExplainedEntry *entry)
+{
+	const char *list = entry->list == SEGMENT_POLICY ? "policy_types" : "foundation_types";
+
+	if (entry->element >= 0)
+		return psprintf("$.inventory.coverage.%s[%d]", list, entry->element);
+	return psprintf("$.inventory.coverage.%s.%.*s", list,
+					coverage_clip_length(entry->type, entry->type_len), entry->type);
 }
 
 /* Order by list, then type bytes, then position in the payload. */
@@ -266,10 +304,10 @@ compare_explained_entries(const void *a, const void *b)
 static void
 explain_entries(ExplainState *state, const Catalog *catalog)
 {
-	const char **paths[SEGMENT_COUNT];	/* used entry per list and type */
+	const ExplainedEntry **used[SEGMENT_COUNT];	/* used entry per list and type */
 
 	for (int list = 0; list < SEGMENT_COUNT; list++)
-		paths[list] = palloc0(sizeof(char *) * Max(catalog->type_count, 1));
+		used[list] = palloc0(sizeof(ExplainedEntry *) * Max(catalog->type_count, 1));
 
 	qsort(state->entries, state->entry_count, sizeof(ExplainedEntry),
 		  compare_explained_entries);
@@ -284,7 +322,7 @@ explain_entries(ExplainState *state, const Catalog *catalog)
 			next->type_len == entry->type_len &&
 			memcmp(next->type, entry->type, entry->type_len) == 0)
 		{
-			add_finding(state->findings, entry->path,
+			add_finding(state->findings, entry_path(entry),
 						"entry is replaced by a later accepted entry for the same type in this list",
 						NULL);
 			continue;
@@ -292,12 +330,13 @@ explain_entries(ExplainState *state, const Catalog *catalog)
 
 		type_index = coverage_truth_find_type(catalog, entry->type, entry->type_len);
 		if (type_index < 0)
-			add_finding(state->findings, entry->path,
-						psprintf("type \"%s\" is not in coverage_truth.supported_types, so no result row uses it",
+			add_finding(state->findings, entry_path(entry),
+						psprintf("type \"%.*s\" is not in coverage_truth.supported_types, so no result row uses it",
+								 coverage_clip_length(entry->type, entry->type_len),
 								 entry->type),
 						NULL);
 		else
-			paths[entry->list][type_index] = entry->path;
+			used[entry->list][type_index] = entry;
 	}
 
 	for (int i = 0; i < catalog->type_count; i++)
@@ -305,8 +344,8 @@ explain_entries(ExplainState *state, const Catalog *catalog)
 		const CatalogType *type = &catalog->types[i];
 		TypeSegment other = type->segment == SEGMENT_POLICY ? SEGMENT_FOUNDATION : SEGMENT_POLICY;
 
-		if (paths[type->segment][i] != NULL && paths[other][i] != NULL)
-			add_finding(state->findings, paths[other][i],
+		if (used[type->segment][i] != NULL && used[other][i] != NULL)
+			add_finding(state->findings, entry_path(used[other][i]),
 						psprintf("type is also in %s, which matches its catalog segment %s, so this entry is not used",
 								 type->segment == SEGMENT_POLICY ? "policy_types" : "foundation_types",
 								 type_segment_labels[type->segment]),

@@ -65,7 +65,11 @@ coverage_truth_resolve_fleet(ArrayType *tenant_ids, int *tenant_count)
 	tenants = MemoryContextAllocZero(result_context,
 									 sizeof(TenantCoverage) * Max(count, 1));
 	for (int i = 0; i < count; i++)
+	{
 		coverage_truth_init_tenant(&tenants[i], catalog, ids[i], result_context);
+		if (i % 1024 == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 
 	if (count > 0)
 	{
@@ -139,7 +143,9 @@ collect_tenant_ids(ArrayType *tenant_ids, int *count)
 		}
 	}
 
+	CHECK_FOR_INTERRUPTS();
 	qsort(ids, total, sizeof(int64), compare_int64);
+	CHECK_FOR_INTERRUPTS();
 	for (int i = 0; i < total; i++)
 	{
 		if (distinct == 0 || ids[distinct - 1] != ids[i])

@@ -15,6 +15,8 @@
 
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "coverage_truth.h"
@@ -40,6 +42,7 @@ typedef struct WalkPosition
 {
 	const CoverageFindings *findings;
 	StringInfoData path;
+	int			element;		/* index in an array-form list */
 } WalkPosition;
 
 static JsonbContainer *get_container_member(JsonbContainer *container,
@@ -140,9 +143,19 @@ coverage_payload_walk(const CoveragePayload *payload,
 					  CoverageEntryCallback callback, void *arg)
 {
 	WalkPosition position = {payload->findings};
+	MemoryContext entry_context = NULL;
 
+	/*
+	 * While explaining, the messages built for a dropped entry are garbage
+	 * once reported, so each entry is examined in a context reset after it.
+	 */
 	if (position.findings)
+	{
 		initStringInfo(&position.path);
+		entry_context = AllocSetContextCreate(CurrentMemoryContext,
+											  "coverage_truth explain entry",
+											  ALLOCSET_SMALL_SIZES);
+	}
 
 	for (int list = 0; list < SEGMENT_COUNT; list++)
 	{
@@ -167,23 +180,52 @@ coverage_payload_walk(const CoveragePayload *payload,
 			if (token != WJB_VALUE && token != WJB_ELEM)
 				continue;
 
+			position.element = element;
 			if (position.findings)
 			{
 				resetStringInfo(&position.path);
 				appendStringInfo(&position.path, "$.inventory.coverage.%s", list_keys[list]);
 				if (token == WJB_VALUE)
 					appendStringInfo(&position.path, ".%.*s",
-									 key.val.string.len, key.val.string.val);
+									 coverage_clip_length(key.val.string.val,
+														  key.val.string.len),
+									 key.val.string.val);
 				else
 					appendStringInfo(&position.path, "[%d]", element);
 			}
 
-			accept_entry((TypeSegment) list, token == WJB_VALUE ? &key : NULL,
-						 &value, &position, callback, arg);
+			if (entry_context != NULL)
+			{
+				MemoryContext previous = MemoryContextSwitchTo(entry_context);
+
+				accept_entry((TypeSegment) list, token == WJB_VALUE ? &key : NULL,
+							 &value, &position, callback, arg);
+				MemoryContextSwitchTo(previous);
+				MemoryContextReset(entry_context);
+			}
+			else
+				accept_entry((TypeSegment) list, token == WJB_VALUE ? &key : NULL,
+							 &value, &position, callback, arg);
 			element++;
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
+
+	if (entry_context != NULL)
+		MemoryContextDelete(entry_context);
+}
+
+/*
+ * Return how many bytes of a string to print in a finding: all of it, or a
+ * prefix of at most COVERAGE_FINDING_MAX_BYTES ending on a character
+ * boundary, so a huge key cannot make a huge path or message.
+ */
+int
+coverage_clip_length(const char *text, int length)
+{
+	if (length <= COVERAGE_FINDING_MAX_BYTES)
+		return length;
+	return pg_mbcliplen(text, length, COVERAGE_FINDING_MAX_BYTES);
 }
 
 /* Return the name of a JSON value's type, as in jsonb_typeof. */
@@ -346,6 +388,7 @@ accept_entry(TypeSegment list, const JsonbValue *key, JsonbValue *value,
 
 	entry.list = list;
 	entry.path = explaining ? position->path.data : NULL;
+	entry.element = key != NULL ? -1 : position->element;
 	callback(&entry, arg);
 }
 

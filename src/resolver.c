@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "common/int.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -609,6 +610,7 @@ coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summar
 {
 	int			type_count = coverage->catalog->type_count;
 	TimestampTz now;
+	int64		difference;
 
 	memset(summary, 0, sizeof(CoverageSummary));
 
@@ -643,6 +645,16 @@ coverage_truth_summarize(const TenantCoverage *coverage, CoverageSummary *summar
 	if (TIMESTAMP_NOT_FINITE(now))
 	{
 		summary->is_stale = TIMESTAMP_IS_NOEND(now);
+		return;
+	}
+
+	/*
+	 * timestamp_mi does not check for overflow, which dates near both ends
+	 * of the range reach; such an age is left NULL and judged by order.
+	 */
+	if (pg_sub_s64_overflow(now, coverage->basis_completed_at, &difference))
+	{
+		summary->is_stale = now > coverage->basis_completed_at;
 		return;
 	}
 

@@ -25,8 +25,10 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -102,6 +104,10 @@ static PlanCache plan_cache;
 static void resolve_source(const char *setting, const char *value,
 						   const RequiredColumn *columns, int column_count,
 						   SourceRelation *source);
+static void check_source_privileges(const char *setting,
+									const SourceRelation *source,
+									const RequiredColumn *columns,
+									int column_count);
 static Oid	find_column_type(Relation relation, const char *name);
 static bool column_kind_accepts(ColumnKind kind, Oid base_type);
 static void reset_plan_cache(const SourceRelation *runs,
@@ -247,6 +253,8 @@ resolve_source(const char *setting, const char *value,
 		quote_qualified_identifier(get_namespace_name(get_rel_namespace(source->relid)),
 								   get_rel_name(source->relid));
 
+	check_source_privileges(setting, source, columns, column_count);
+
 	/* The lock taken above is kept, so opening without one is safe. */
 	relation = relation_open(source->relid, NoLock);
 	for (int i = 0; i < column_count; i++)
@@ -278,6 +286,44 @@ resolve_source(const char *setting, const char *value,
 		source->column_types[i] = base_type;
 	}
 	relation_close(relation, NoLock);
+}
+
+/*
+ * Raise the permission error the SELECT would raise, but naming the setting
+ * and the fix.  The query itself still checks privileges and row security
+ * as for any SELECT of the caller; this only makes the message useful.
+ */
+static void
+check_source_privileges(const char *setting, const SourceRelation *source,
+						const RequiredColumn *columns, int column_count)
+{
+	Oid			user = GetUserId();
+	Oid			namespace = get_rel_namespace(source->relid);
+
+	if (pg_namespace_aclcheck(namespace, user, ACL_USAGE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for schema %s of relation %s named by setting \"%s\"",
+						quote_identifier(get_namespace_name(namespace)),
+						source->qualified_name, setting),
+				 errhint("GRANT USAGE ON SCHEMA %s to the role, or run coverage_truth.check_sources() to see every problem.",
+						 quote_identifier(get_namespace_name(namespace)))));
+
+	if (pg_class_aclcheck(source->relid, user, ACL_SELECT) == ACLCHECK_OK)
+		return;
+
+	for (int i = 0; i < column_count; i++)
+	{
+		AttrNumber	attnum = get_attnum(source->relid, columns[i].name);
+
+		if (attnum != InvalidAttrNumber &&
+			pg_attribute_aclcheck(source->relid, attnum, user, ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for column \"%s\" of relation %s named by setting \"%s\"",
+							columns[i].name, source->qualified_name, setting),
+					 errhint("GRANT SELECT on the columns coverage_truth reads, or run coverage_truth.check_sources() to see every problem.")));
+	}
 }
 
 /* Return the type of a live column, or InvalidOid when there is none. */
