@@ -18,6 +18,12 @@ PGFILEDESC = "coverage_truth - inventory coverage derived from sync runs"
 # pg_regress test, with its expected output in expected/.
 REGRESS = $(sort $(filter-out coverage_truth--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 
+# Every test/isolation/specs/*.spec file is an isolation test with its
+# expected output in test/isolation/expected/; make installcheck runs them
+# after the pg_regress tests.
+ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=coverage_truth
+
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 

@@ -70,7 +70,12 @@ materialize_result(FunctionCallInfo fcinfo, int expected_columns)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
-	InitMaterializedSRF(fcinfo, 0);
+	/*
+	 * Use the row type the executor already has: looking it up again on
+	 * every call allocates in the statement's memory, which grows when a
+	 * query calls the function once per row.
+	 */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (rsinfo->setDesc->natts != expected_columns)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),

@@ -412,6 +412,12 @@ append_candidates_sql(StringInfo sql, const char *tenant_expression,
 	appendStringInfo(sql, " %s", order_clause);
 }
 
+/*
+ * Item counts group by the bytes of policy_type (COLLATE "C"), because a
+ * non-deterministic column collation would merge keys that the catalog
+ * tells apart.  With a deterministic collation the groups are the same.
+ */
+
 /* Basis order: newest completed_at first, NULL last, then highest id. */
 #define BASIS_ORDER "ORDER BY 3 DESC NULLS LAST, r.id DESC"
 
@@ -448,10 +454,10 @@ build_plan_sql(SourcePlanKind kind)
 
 		case PLAN_TENANT_ITEM_COUNTS:
 			appendStringInfo(&sql,
-							 "SELECT i.policy_type::pg_catalog.text, pg_catalog.count(*)"
+							 "SELECT i.policy_type::pg_catalog.text COLLATE \"C\", pg_catalog.count(*)"
 							 " FROM %s AS i"
 							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) $1"
-							 " GROUP BY i.policy_type",
+							 " GROUP BY 1",
 							 plan_cache.items_name);
 			break;
 
@@ -505,11 +511,11 @@ build_plan_sql(SourcePlanKind kind)
 
 		case PLAN_FLEET_ITEM_COUNTS:
 			appendStringInfo(&sql,
-							 "SELECT i.tenant_id::pg_catalog.int8, i.policy_type::pg_catalog.text,"
-							 " pg_catalog.count(*)"
+							 "SELECT i.tenant_id::pg_catalog.int8,"
+							 " i.policy_type::pg_catalog.text COLLATE \"C\", pg_catalog.count(*)"
 							 " FROM %s AS i"
 							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) ANY ($1)"
-							 " GROUP BY i.tenant_id, i.policy_type",
+							 " GROUP BY i.tenant_id, 2",
 							 plan_cache.items_name);
 			break;
 

@@ -6,13 +6,16 @@
 #
 # test/setup.sh installs the packages, then builds and installs the extension.
 # Then one throw-away PostgreSQL 15 cluster (pg_virtualenv, run as the postgres
-# user) hosts all three suites:
-#   1. pg_regress: make installcheck over sql/*.sql and expected/*.out,
-#      one count per test file;
+# user) hosts every suite:
+#   1. pg_regress: make installcheck over sql/*.sql and expected/*.out, and
+#      the isolation specs in test/isolation, one count per test file;
 #   2. pgTAP: each test/pgtap/*.sql file runs with pg_prove in its own fresh
 #      database that already has the pgtap and coverage_truth extensions,
 #      one count per "ok N" or "not ok N" line;
-#   3. test/dump_restore.sh, one count per "ok N" or "not ok N" line.
+#   3. TAP scripts, one count per "ok N" or "not ok N" line:
+#      test/dump_restore.sh, the randomized differential suite against the
+#      plain-SQL oracle (test/differential/run.sh, fresh seed) and the
+#      parser fuzzer (test/fuzz/run.sh).
 # Tests that a TAP plan announces but that never ran count as failed, and a
 # runner that fails without reporting a failed test adds one failure, so a
 # crash can never pass as success.
@@ -140,16 +143,18 @@ run_pgtap() {
 	summary+=("$(printf '%-14s passed %4d   failed %4d' pgTAP "$suite_passed" "$suite_failed")")
 }
 
-run_dump_restore() {
-	local log=$1 status
-	section "dump and restore (test/dump_restore.sh)"
+# Run one script that prints TAP lines, and count them as one suite.
+run_tap_script() {
+	local label=$1 log=$2 status
+	shift 2
+	section "$label ($*)"
 	suite_passed=0
 	suite_failed=0
-	bash "$root/test/dump_restore.sh" >"$log" 2>&1
+	(cd "$root" && bash "$@") >"$log" 2>&1
 	status=$?
 	cat "$log"
-	count_tap "$log" "$status" "test/dump_restore.sh"
-	summary+=("$(printf '%-14s passed %4d   failed %4d' dump/restore "$suite_passed" "$suite_failed")")
+	count_tap "$log" "$status" "$*"
+	summary+=("$(printf '%-14s passed %4d   failed %4d' "$label" "$suite_passed" "$suite_failed")")
 }
 
 # Print the server log lines that show a crashed backend, which the suites'
@@ -167,7 +172,11 @@ run_suites() {
 	summary=()
 	run_pg_regress "$results/pg_regress.log"
 	run_pgtap "$results"
-	run_dump_restore "$results/dump_restore.log"
+	run_tap_script dump/restore "$results/dump_restore.log" test/dump_restore.sh
+	# A fresh seed each run; the seed is printed first, so a failure can be
+	# rerun with --seed.
+	run_tap_script differential "$results/differential.log" test/differential/run.sh
+	run_tap_script fuzz "$results/fuzz.log" test/fuzz/run.sh
 	if [ "$failed" -gt 0 ]; then
 		report_crashes
 	fi

@@ -136,8 +136,26 @@ AS $$ SELECT ARRAY[
   'deviceConfiguration ', 'unknownType', 'mobileapp', 'MOBILEAPP',
   'mobileApp' || pg_catalog.chr(8203), pg_catalog.chr(65357) || 'obileApp',
   'roleScopeTag' || pg_catalog.chr(10), 'assignment Filter', '', ' ', 'policy',
-  'inventory_sync', pg_catalog.chr(1) || 'mobileApp'
+  'inventory_sync', pg_catalog.chr(1) || 'mobileApp', pg_catalog.repeat('longType', 30),
+  'mobileApp' || pg_catalog.chr(769)
 ]::text[] $$;
+
+-- Catalog rows for a larger catalog: every non-empty lookalike name above
+-- becomes a type of its own, plus many plain ones.
+CREATE FUNCTION coverage_gen.grow_catalog(extra int)
+RETURNS void LANGUAGE sql VOLATILE
+AS $$
+  INSERT INTO coverage_truth.supported_types (type, segment, label, category, sort_order)
+  SELECT x.type, CASE WHEN x.n % 3 = 0 THEN 'foundation' ELSE 'policy' END::coverage_truth.type_segment,
+         'Lookalike ' || x.n, 'Lookalike', (x.n % 4) * 10
+  FROM pg_catalog.unnest(coverage_gen.extra_types()) WITH ORDINALITY AS x(type, n)
+  WHERE x.type <> ''
+  ON CONFLICT (type) DO NOTHING;
+  INSERT INTO coverage_truth.supported_types (type, segment, label, category, sort_order)
+  SELECT 'bulkType' || g, CASE WHEN g % 2 = 0 THEN 'foundation' ELSE 'policy' END::coverage_truth.type_segment,
+         'Bulk ' || g, 'Bulk', g % 7
+  FROM generate_series(1, extra) AS g;
+$$;
 
 ------------------------------------------------------------------------------
 -- Contexts
@@ -254,7 +272,8 @@ $$;
 
 -- A list in object form or array form, with duplicates, malformed
 -- entries, and now and then hundreds of entries.
-CREATE FUNCTION coverage_gen.list(own text[], other text[], json_only boolean)
+CREATE FUNCTION coverage_gen.list(own text[], other text[], json_only boolean,
+                                  max_entries int DEFAULT 1500)
 RETURNS text LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -269,6 +288,7 @@ BEGIN
     WHEN coverage_gen.chance(0.85) THEN coverage_gen.between(31, 90)
     ELSE coverage_gen.between(200, 1500)
   END;
+  n := least(n, max_entries);
   IF coverage_gen.chance(0.55) THEN
     FOR i IN 1 .. n LOOP
       type_name := coverage_gen.entry_type(own, other);
@@ -296,16 +316,17 @@ $$;
 -- A list member of the coverage object: mostly a list, sometimes a value
 -- of another JSON type (which the parser ignores), or a list encoded as a
 -- JSON string.
-CREATE FUNCTION coverage_gen.list_value(own text[], other text[], json_only boolean)
+CREATE FUNCTION coverage_gen.list_value(own text[], other text[], json_only boolean,
+                                        max_entries int DEFAULT 1500)
 RETURNS text LANGUAGE plpgsql VOLATILE
 AS $$
 BEGIN
   IF coverage_gen.chance(0.9) THEN
-    RETURN coverage_gen.list(own, other, json_only);
+    RETURN coverage_gen.list(own, other, json_only, max_entries);
   END IF;
   RETURN CASE coverage_gen.between(0, 6)
     WHEN 0 THEN 'null'
-    WHEN 1 THEN coverage_gen.str(coverage_gen.list(own, other, false))
+    WHEN 1 THEN coverage_gen.str(coverage_gen.list(own, other, false, max_entries))
     WHEN 2 THEN coverage_gen.pick(ARRAY['1', '0', 'true', 'false', '""', '"{}"', '"[]"'])
     WHEN 3 THEN '{}'
     WHEN 4 THEN '[]'
@@ -316,8 +337,10 @@ END
 $$;
 
 -- A whole run context. Catalog types of both segments are read from
--- coverage_truth.supported_types by the caller and passed in.
-CREATE FUNCTION coverage_gen.context(policy text[], foundation text[], json_only boolean DEFAULT false)
+-- coverage_truth.supported_types by the caller and passed in; max_entries
+-- caps the length of each list.
+CREATE FUNCTION coverage_gen.context(policy text[], foundation text[], json_only boolean DEFAULT false,
+                                     max_entries int DEFAULT 1500)
 RETURNS text LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -327,20 +350,20 @@ DECLARE
   context text;
 BEGIN
   IF coverage_gen.chance(0.85) THEN
-    members := members || ('"policy_types":' || coverage_gen.list_value(policy, foundation, json_only));
+    members := members || ('"policy_types":' || coverage_gen.list_value(policy, foundation, json_only, max_entries));
   END IF;
   IF coverage_gen.chance(0.75) THEN
-    members := members || ('"foundation_types":' || coverage_gen.list_value(foundation, policy, json_only));
+    members := members || ('"foundation_types":' || coverage_gen.list_value(foundation, policy, json_only, max_entries));
   END IF;
   IF coverage_gen.chance(0.05) THEN
     members := members || ('"summary":' || coverage_gen.junk(2));
   END IF;
   IF coverage_gen.chance(0.03) THEN
     -- the same list twice: the last one counts
-    members := members || ('"policy_types":' || coverage_gen.list_value(policy, foundation, json_only));
+    members := members || ('"policy_types":' || coverage_gen.list_value(policy, foundation, json_only, max_entries));
   END IF;
   IF coverage_gen.chance(0.02) THEN
-    members := members || ('"Policy_Types":' || coverage_gen.list(policy, foundation, false));
+    members := members || ('"Policy_Types":' || coverage_gen.list(policy, foundation, false, max_entries));
   END IF;
   SELECT pg_catalog.array_agg(m ORDER BY pg_catalog.random()) INTO members
   FROM pg_catalog.unnest(members) AS m;
@@ -458,6 +481,10 @@ BEGIN
       WHEN t % 997 = 0 THEN -t
       WHEN t % 1009 = 0 AND NOT small_ids THEN t + 4611686018427387904
       WHEN t = 7 THEN 0
+      WHEN t = 11 AND NOT small_ids THEN 9223372036854775807
+      WHEN t = 13 AND NOT small_ids THEN -9223372036854775808
+      WHEN t = 11 THEN 2147483647
+      WHEN t = 13 THEN -2147483648
       ELSE t
     END;
     run_count := CASE
@@ -499,13 +526,13 @@ BEGIN
       WHEN coverage_gen.chance(0.9) THEN coverage_gen.between(1, 40)
       ELSE coverage_gen.between(41, 300)
     END;
-    FOR i IN 1 .. item_count LOOP
-      item_position := item_position + 1;
-      INSERT INTO coverage_gen.item_rows VALUES (
-        item_position, tenant,
-        CASE WHEN coverage_gen.chance(0.8) THEN coverage_gen.pick(catalog)
-             ELSE coverage_gen.pick(coverage_gen.extra_types()) END);
-    END LOOP;
+    INSERT INTO coverage_gen.item_rows
+    SELECT item_position + g.i, tenant,
+           CASE WHEN coverage_gen.chance(0.8) THEN coverage_gen.pick(catalog)
+                ELSE coverage_gen.pick(coverage_gen.extra_types()) END
+    FROM generate_series(1, item_count) AS g(i)
+    ORDER BY g.i;
+    item_position := item_position + item_count;
   END LOOP;
 END
 $$;

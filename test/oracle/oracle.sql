@@ -1,24 +1,25 @@
 -- coverage_oracle: a plain-SQL reference implementation of coverage_truth.
 --
--- It answers the same questions as the C extension, written only from the
--- product contract, in SQL and PL/pgSQL, the way a user without the
--- extension would write them. The differential suite and the parser fuzzer
--- compare the extension with it, and the benchmark compares their speed.
+-- It provides the query functions of the C extension under the same names,
+-- column names and column types. It was written only from the product
+-- contract, in SQL and PL/pgSQL, the way a user without the extension would
+-- write them. The differential suite and the parser fuzzer compare the
+-- extension with it, and the benchmark compares their speed.
 --
--- Requirements: the coverage_truth extension (for its types and its
--- catalog coverage_truth.supported_types) and the host tables
--- public.operation_runs and public.inventory_items (the oracle always reads
--- those two; it ignores the coverage_truth.*_relation settings). Loading the
--- file again drops and recreates schema coverage_oracle.
+-- It needs the coverage_truth extension for its types and for the catalog
+-- coverage_truth.supported_types. It always reads the host tables
+-- public.operation_runs and public.inventory_items, which must exist when
+-- this file is loaded, and ignores the coverage_truth.*_relation settings.
+-- Loading the file again drops and recreates schema coverage_oracle.
 --
 --   psql -X -v ON_ERROR_STOP=1 -f test/oracle/oracle.sql
 --
 -- Choices where the contract leaves room, made the way the extension makes
 -- them:
---   * parse_coverage returns one row per (list, type), the last accepted
---     entry of the list winning, ordered by list (policy_types first), then
---     type in byte order; an empty object key is dropped like an empty
---     "type" member.
+--   * parse_coverage returns one row per (list, type), and the last
+--     accepted entry of the list wins. Rows are ordered by list
+--     (policy_types first), then by type in byte order.
+--   * An empty object key is dropped like an empty "type" member.
 --   * coverage_is_parseable(NULL) is false.
 --   * The *_at summaries measure basis_age at the given moment, and
 --     basis_is_stale compares that age with coverage_truth.stale_after.
@@ -28,6 +29,10 @@
 --   * The *_at functions return NULL observed counts.
 -- Further choices of this file:
 --   * observed_item_total is 0, not NULL, when the catalog is empty.
+--   * policy_type matches a catalog type when the strings are equal byte
+--     for byte, as payload types do. Comparisons use COLLATE "C", so a
+--     nondeterministic (for example case-insensitive) collation on the host
+--     column does not merge 'mobileApp' and 'MOBILEAPP'.
 --   * A NULL element of the tenant_ids array of the fleet functions names
 --     no tenant and is skipped; rows with a NULL tenant_id belong to no
 --     tenant.
@@ -65,10 +70,12 @@ $$;
 
 -- The runs with the column types the rest of this file expects. A
 -- timestamp without time zone becomes timestamptz in the session TimeZone,
--- as PostgreSQL's own cast reads it.
+-- as PostgreSQL's own cast reads it. The ids keep their integer type, so
+-- that comparing them with a bigint can still use an index; results cast
+-- them to bigint.
 CREATE VIEW coverage_oracle.runs AS
-SELECT r.id::bigint AS id,
-       r.tenant_id::bigint AS tenant_id,
+SELECT r.id,
+       r.tenant_id,
        r.type::text AS type,
        r.status::text AS status,
        r.outcome::text AS outcome,
@@ -104,11 +111,11 @@ AS $$
     false)
 $$;
 
--- The status of an entry, or NULL when the entry is not accepted: the
--- entry must be an object whose status is a JSON string equal to
+-- Returns the status of an entry, or NULL when the entry is not accepted.
+-- An accepted entry is an object whose status is a JSON string equal to
 -- succeeded, failed or skipped after trimming JSON white space and folding
--- ASCII letters only (lower() would also fold non-ASCII lookalikes such as
--- the Kelvin sign).
+-- ASCII letters. translate() folds only ASCII letters, because lower()
+-- would also fold non-ASCII lookalikes such as the Kelvin sign.
 CREATE FUNCTION coverage_oracle.entry_status(entry jsonb)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -306,12 +313,12 @@ AS $$
          s.state, s.state <> 'succeeded',
          CASE WHEN $3 THEN coalesce(o.n, 0) END,
          s.item_count, s.error_code,
-         s.restore_mode, s.risk_level, s.supports_dependencies, ($2).id
+         s.restore_mode, s.risk_level, s.supports_dependencies, ($2).id::bigint
   FROM coverage_oracle.type_states(($2).context) AS s
-  LEFT JOIN (SELECT i.policy_type::text AS type, pg_catalog.count(*) AS n
+  LEFT JOIN (SELECT i.policy_type::text COLLATE "C" AS type, pg_catalog.count(*) AS n
              FROM public.inventory_items AS i
              WHERE $3 AND i.tenant_id = $1
-             GROUP BY i.policy_type) AS o ON o.type = s.type
+             GROUP BY 1) AS o ON o.type = s.type COLLATE "C"
   ORDER BY s.segment, s.sort_order, s.type COLLATE "C"
 $$;
 
@@ -340,7 +347,7 @@ CREATE FUNCTION coverage_oracle.summary_row(
 RETURNS SETOF record
 LANGUAGE sql STABLE
 AS $$
-  SELECT $1, ($2).id, ($2).outcome, ($2).completed_at, ($2).id IS NOT NULL,
+  SELECT $1, ($2).id::bigint, ($2).outcome, ($2).completed_at, ($2).id IS NOT NULL,
          c.supported, c.succeeded, c.failed, c.skipped, c.unknown,
          c.supported - c.succeeded,
          $3,
@@ -408,7 +415,7 @@ AS $$
          (SELECT b FROM coverage_oracle.current_basis($1) AS b),
          (SELECT count(*)
           FROM public.inventory_items AS i
-          JOIN coverage_truth.supported_types AS st ON st.type = i.policy_type
+          JOIN coverage_truth.supported_types AS st ON st.type = i.policy_type COLLATE "C"
           WHERE i.tenant_id = $1),
          now()) AS s
 $$;
@@ -444,14 +451,14 @@ AS $$
     FROM pg_catalog.unnest($1) AS u(tenant_id)
     WHERE $1 IS NOT NULL AND u.tenant_id IS NOT NULL
     UNION
-    SELECT r.tenant_id FROM coverage_oracle.runs AS r
+    SELECT r.tenant_id::bigint FROM public.operation_runs AS r
     WHERE $1 IS NULL AND r.tenant_id IS NOT NULL
     UNION
-    SELECT i.tenant_id FROM public.inventory_items AS i
+    SELECT i.tenant_id::bigint FROM public.inventory_items AS i
     WHERE $1 IS NULL AND i.tenant_id IS NOT NULL
   ),
   basis AS (
-    SELECT DISTINCT ON (c.tenant_id) c.tenant_id, c.id, c.context
+    SELECT DISTINCT ON (c.tenant_id) c.tenant_id::bigint AS tenant_id, c.id::bigint AS id, c.context
     FROM coverage_oracle.candidates AS c
     JOIN tenants AS t ON t.tenant_id = c.tenant_id
     WHERE coverage_oracle.coverage_is_parseable(c.context)
@@ -466,11 +473,11 @@ AS $$
     ORDER BY b.tenant_id, p.type, (p.segment = s.segment) DESC
   ),
   observed AS (
-    SELECT i.tenant_id::bigint AS tenant_id, i.policy_type::text AS type,
+    SELECT i.tenant_id::bigint AS tenant_id, i.policy_type::text COLLATE "C" AS type,
            pg_catalog.count(*) AS n
     FROM public.inventory_items AS i
     JOIN tenants AS t ON t.tenant_id = i.tenant_id
-    GROUP BY i.tenant_id, i.policy_type
+    GROUP BY 1, 2
   )
   SELECT t.tenant_id, st.type, st.segment, st.label, st.category, st.platform,
          coalesce(c.status, 'unknown'), coalesce(c.status, 'unknown') <> 'succeeded',
@@ -481,7 +488,7 @@ AS $$
   CROSS JOIN coverage_truth.supported_types AS st
   LEFT JOIN basis AS b ON b.tenant_id = t.tenant_id
   LEFT JOIN chosen AS c ON c.tenant_id = t.tenant_id AND c.type = st.type
-  LEFT JOIN observed AS o ON o.tenant_id = t.tenant_id AND o.type = st.type
+  LEFT JOIN observed AS o ON o.tenant_id = t.tenant_id AND o.type = st.type COLLATE "C"
   ORDER BY t.tenant_id, st.segment, st.sort_order, st.type COLLATE "C"
 $$;
 
@@ -540,14 +547,15 @@ AS $$
     FROM unnest($1) AS u(tenant_id)
     WHERE $1 IS NOT NULL AND u.tenant_id IS NOT NULL
     UNION
-    SELECT r.tenant_id FROM coverage_oracle.runs AS r
+    SELECT r.tenant_id::bigint FROM public.operation_runs AS r
     WHERE $1 IS NULL AND r.tenant_id IS NOT NULL
     UNION
-    SELECT i.tenant_id FROM public.inventory_items AS i
+    SELECT i.tenant_id::bigint FROM public.inventory_items AS i
     WHERE $1 IS NULL AND i.tenant_id IS NOT NULL
   ),
   basis AS (
-    SELECT DISTINCT ON (c.tenant_id) c.tenant_id, c.id, c.outcome, c.completed_at, c.context
+    SELECT DISTINCT ON (c.tenant_id) c.tenant_id::bigint AS tenant_id, c.id::bigint AS id,
+           c.outcome, c.completed_at, c.context
     FROM coverage_oracle.candidates AS c
     JOIN tenants AS t ON t.tenant_id = c.tenant_id
     WHERE coverage_oracle.coverage_is_parseable(c.context)
@@ -572,7 +580,7 @@ AS $$
     SELECT i.tenant_id::bigint AS tenant_id, count(*) AS n
     FROM public.inventory_items AS i
     JOIN tenants AS t ON t.tenant_id = i.tenant_id
-    JOIN coverage_truth.supported_types AS st ON st.type = i.policy_type
+    JOIN coverage_truth.supported_types AS st ON st.type = i.policy_type COLLATE "C"
     GROUP BY i.tenant_id
   ),
   catalog AS (
@@ -617,9 +625,9 @@ RETURNS SETOF record
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT r.id, r.tenant_id, s.type, s.segment, s.label, s.state,
+  SELECT r.id::bigint, r.tenant_id::bigint, s.type, s.segment, s.label, s.state,
          s.item_count, s.error_code,
-         coalesce(b.id = r.id, false), b.id
+         coalesce(b.id = r.id, false), b.id::bigint
   FROM coverage_oracle.runs AS r
   CROSS JOIN LATERAL coverage_oracle.type_states(r.context) AS s
   LEFT JOIN LATERAL coverage_oracle.current_basis(r.tenant_id) AS b ON true
@@ -783,7 +791,7 @@ AS $$
     WHERE s.state = 'succeeded'
     ORDER BY s.type, p.newer
   )
-  SELECT st.type, st.segment, l.id, l.completed_at, l.newer
+  SELECT st.type, st.segment, l.id::bigint, l.completed_at, l.newer
   FROM coverage_truth.supported_types AS st
   LEFT JOIN last_success AS l ON l.type = st.type
   ORDER BY st.segment, st.sort_order, st.type COLLATE "C"
@@ -806,7 +814,7 @@ RETURNS SETOF record
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT c.id, c.completed_at, c.outcome,
+  SELECT c.id::bigint, c.completed_at, c.outcome,
          n.supported, n.succeeded, n.failed, n.skipped, n.unknown,
          n.supported - n.succeeded
   FROM coverage_oracle.candidates AS c
