@@ -34,3 +34,9 @@ include $(PGXS)
 # PGXS tracks header dependencies only in servers built with
 # --enable-depend, so list the shared header explicitly.
 $(OBJS): src/coverage_truth.h
+
+# Benchmark against the plain-SQL reference and the index floor, as root
+# (see BENCHMARKS.md). SCALE=small for a quick run.
+.PHONY: bench
+bench:
+	bash bench/run.sh --scale $(or $(SCALE),default)

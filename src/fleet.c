@@ -4,10 +4,10 @@
  *	  Set-based coverage of many tenants.
  *
  * A fleet call runs a fixed number of queries whatever the number of
- * tenants: the tenant list (only when no ids are given), the newest
- * candidate run of every tenant (one index probe each), the older
- * candidates of just the tenants whose newest payload was unparseable, and
- * one grouped item count.  Candidates go through the same examination as
+ * tenants: the tenant list (only when no ids are given), the first
+ * parseable candidate run of every tenant (one index probe each), for json
+ * contexts the older candidates of just the tenants whose newest payload
+ * was unparseable, and one grouped item count.  Candidates go through the same examination as
  * the per-tenant path, so both give the same answer.  Rows are read through
  * cursors in batches, so SPI memory stays bounded; the results kept per
  * tenant are bounded by the catalog size.
@@ -84,8 +84,12 @@ coverage_truth_resolve_fleet(ArrayType *tenant_ids, int *tenant_count)
 				ids[unresolved_count++] = tenants[i].tenant_id;
 		}
 
-		/* The rest walk their older candidates in one more query. */
-		if (unresolved_count > 0)
+		/*
+		 * With json contexts, the rest walk their older candidates in one
+		 * more query.  With jsonb, the first query already skipped every
+		 * unparseable candidate, so a tenant left has no basis.
+		 */
+		if (unresolved_count > 0 && sources.context_is_json)
 			examine_candidates(tenants, count, PLAN_FLEET_OLDER,
 							   build_id_array(ids, unresolved_count),
 							   sources.context_is_json, result_context);

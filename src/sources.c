@@ -84,6 +84,7 @@ typedef struct SourceRelation
 	Oid			relid;
 	char	   *qualified_name; /* quoted, for SQL text and messages */
 	Oid			column_types[lengthof(runs_columns)];	/* base types */
+	bool		text_deterministic; /* every text column's collation is */
 } SourceRelation;
 
 /* The kept plans and the sources they were prepared for. */
@@ -94,6 +95,7 @@ typedef struct PlanCache
 	Oid			items_relid;
 	bool		context_is_json;
 	bool		completed_at_is_timestamp;
+	bool		items_deterministic;	/* group policy_type as stored */
 	char	   *runs_name;		/* quoted, in TopMemoryContext */
 	char	   *items_name;
 	SPIPlanPtr	plans[SOURCE_PLAN_COUNT];	/* prepared on first use */
@@ -108,7 +110,8 @@ static void check_source_privileges(const char *setting,
 									const SourceRelation *source,
 									const RequiredColumn *columns,
 									int column_count);
-static Oid	find_column_type(Relation relation, const char *name);
+static Oid	find_column_type(Relation relation, const char *name,
+							 Oid *collation);
 static bool column_kind_accepts(ColumnKind kind, Oid base_type);
 static void reset_plan_cache(const SourceRelation *runs,
 							 const SourceRelation *items,
@@ -142,7 +145,8 @@ coverage_truth_open_sources(Sources *sources)
 		plan_cache.runs_relid != runs.relid ||
 		plan_cache.items_relid != items.relid ||
 		plan_cache.context_is_json != context_is_json ||
-		plan_cache.completed_at_is_timestamp != completed_at_is_timestamp)
+		plan_cache.completed_at_is_timestamp != completed_at_is_timestamp ||
+		plan_cache.items_deterministic != items.text_deterministic)
 		reset_plan_cache(&runs, &items, context_is_json, completed_at_is_timestamp);
 
 	sources->context_is_json = context_is_json;
@@ -257,9 +261,11 @@ resolve_source(const char *setting, const char *value,
 
 	/* The lock taken above is kept, so opening without one is safe. */
 	relation = relation_open(source->relid, NoLock);
+	source->text_deterministic = true;
 	for (int i = 0; i < column_count; i++)
 	{
-		Oid			type = find_column_type(relation, columns[i].name);
+		Oid			collation;
+		Oid			type = find_column_type(relation, columns[i].name, &collation);
 		Oid			base_type;
 
 		if (!OidIsValid(type))
@@ -284,6 +290,9 @@ resolve_source(const char *setting, const char *value,
 							 setting, columns[i].name)));
 
 		source->column_types[i] = base_type;
+		if (columns[i].kind == COLUMN_TEXT && OidIsValid(collation) &&
+			!get_collation_isdeterministic(collation))
+			source->text_deterministic = false;
 	}
 	relation_close(relation, NoLock);
 }
@@ -326,9 +335,12 @@ check_source_privileges(const char *setting, const SourceRelation *source,
 	}
 }
 
-/* Return the type of a live column, or InvalidOid when there is none. */
+/*
+ * Return the type of a live column and its collation, or InvalidOid when
+ * there is no such column.
+ */
 static Oid
-find_column_type(Relation relation, const char *name)
+find_column_type(Relation relation, const char *name, Oid *collation)
 {
 	TupleDesc	descriptor = RelationGetDescr(relation);
 
@@ -338,8 +350,12 @@ find_column_type(Relation relation, const char *name)
 
 		if (!attribute->attisdropped &&
 			strcmp(NameStr(attribute->attname), name) == 0)
+		{
+			*collation = attribute->attcollation;
 			return attribute->atttypid;
+		}
 	}
+	*collation = InvalidOid;
 	return InvalidOid;
 }
 
@@ -383,6 +399,7 @@ reset_plan_cache(const SourceRelation *runs, const SourceRelation *items,
 	plan_cache.items_relid = items->relid;
 	plan_cache.context_is_json = context_is_json;
 	plan_cache.completed_at_is_timestamp = completed_at_is_timestamp;
+	plan_cache.items_deterministic = items->text_deterministic;
 	plan_cache.valid = true;
 }
 
@@ -413,10 +430,14 @@ append_candidates_sql(StringInfo sql, const char *tenant_expression,
 }
 
 /*
- * Item counts group by the bytes of policy_type (COLLATE "C"), because a
- * non-deterministic column collation would merge keys that the catalog
- * tells apart.  With a deterministic collation the groups are the same.
+ * Item counts group policy_type by its bytes.  With a deterministic
+ * collation, equal values have equal bytes, so grouping by the column as
+ * stored streams the groups off the (tenant_id, policy_type) index.  A
+ * non-deterministic collation would merge keys the catalog tells apart, so
+ * then the grouping uses COLLATE "C" and hashes.
  */
+#define ITEM_TYPE_KEY(deterministic) \
+	((deterministic) ? "i.policy_type" : "(i.policy_type::pg_catalog.text COLLATE \"C\")")
 
 /* Basis order: newest completed_at first, NULL last, then highest id. */
 #define BASIS_ORDER "ORDER BY 3 DESC NULLS LAST, r.id DESC"
@@ -454,11 +475,13 @@ build_plan_sql(SourcePlanKind kind)
 
 		case PLAN_TENANT_ITEM_COUNTS:
 			appendStringInfo(&sql,
-							 "SELECT i.policy_type::pg_catalog.text COLLATE \"C\", pg_catalog.count(*)"
+							 "SELECT %s::pg_catalog.text, pg_catalog.count(*)"
 							 " FROM %s AS i"
 							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) $1"
-							 " GROUP BY 1",
-							 plan_cache.items_name);
+							 " GROUP BY %s",
+							 ITEM_TYPE_KEY(plan_cache.items_deterministic),
+							 plan_cache.items_name,
+							 ITEM_TYPE_KEY(plan_cache.items_deterministic));
 			break;
 
 		case PLAN_RUN:
@@ -470,26 +493,35 @@ build_plan_sql(SourcePlanKind kind)
 			break;
 
 		case PLAN_FLEET_TENANTS:
+			/* Grouping each side first keeps the UNION's hash small. */
 			appendStringInfo(&sql,
 							 "SELECT r.tenant_id::pg_catalog.int8 FROM %s AS r"
-							 " WHERE r.tenant_id IS NOT NULL"
+							 " WHERE r.tenant_id IS NOT NULL GROUP BY 1"
 							 " UNION"
 							 " SELECT i.tenant_id::pg_catalog.int8 FROM %s AS i"
-							 " WHERE i.tenant_id IS NOT NULL",
+							 " WHERE i.tenant_id IS NOT NULL GROUP BY 1",
 							 plan_cache.runs_name, plan_cache.items_name);
 			break;
 
 		case PLAN_FLEET_NEWEST:
 
 			/*
-			 * One index probe per tenant for its newest candidate; nearly
-			 * every tenant's basis is found here.
+			 * One index probe per tenant for its newest candidate.  A jsonb
+			 * context is tested by the parser inside the probe, which then
+			 * stops at the first parseable candidate, so every tenant is
+			 * resolved here.  A json context must be converted in a
+			 * subtransaction, which only the C code can do, so for json
+			 * the probe stops at the newest candidate and PLAN_FLEET_OLDER
+			 * handles the tenants whose newest payload is unparseable.
 			 */
 			appendStringInfoString(&sql,
 								   "SELECT t.tenant_id, c.id, c.outcome, c.completed_at, c.context"
 								   " FROM pg_catalog.unnest($1) AS t(tenant_id)"
 								   " CROSS JOIN LATERAL (");
-			append_candidates_sql(&sql, "t.tenant_id", NULL, BASIS_ORDER " LIMIT 1");
+			append_candidates_sql(&sql, "t.tenant_id",
+								  plan_cache.context_is_json ? NULL :
+								  "coverage_truth.coverage_is_parseable(r.context)",
+								  BASIS_ORDER " LIMIT 1");
 			appendStringInfoString(&sql, ") AS c");
 			break;
 
@@ -511,12 +543,14 @@ build_plan_sql(SourcePlanKind kind)
 
 		case PLAN_FLEET_ITEM_COUNTS:
 			appendStringInfo(&sql,
-							 "SELECT i.tenant_id::pg_catalog.int8,"
-							 " i.policy_type::pg_catalog.text COLLATE \"C\", pg_catalog.count(*)"
+							 "SELECT i.tenant_id::pg_catalog.int8, %s::pg_catalog.text,"
+							 " pg_catalog.count(*)"
 							 " FROM %s AS i"
 							 " WHERE i.tenant_id OPERATOR(pg_catalog.=) ANY ($1)"
-							 " GROUP BY i.tenant_id, 2",
-							 plan_cache.items_name);
+							 " GROUP BY i.tenant_id, %s",
+							 ITEM_TYPE_KEY(plan_cache.items_deterministic),
+							 plan_cache.items_name,
+							 ITEM_TYPE_KEY(plan_cache.items_deterministic));
 			break;
 
 		case SOURCE_PLAN_COUNT:
