@@ -103,7 +103,7 @@ extern void coverage_payload_walk(const CoveragePayload *payload,
 								  CoverageEntryCallback callback, void *arg);
 extern const char *coverage_json_type_name(const JsonbValue *value);
 
-/* Longest key or type, in bytes, printed in a finding's path or message. */
+/* Maximum bytes of a key or type printed in a finding's path or message. */
 #define COVERAGE_FINDING_MAX_BYTES 120
 
 extern int	coverage_clip_length(const char *text, int length);

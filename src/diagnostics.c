@@ -20,7 +20,7 @@
 
 #include "coverage_truth.h"
 
-/* Longest excerpt of a value, in bytes, before it is cut. */
+/* Maximum excerpt of a value, in bytes, before it is cut. */
 #define EXCERPT_MAX_BYTES 120
 
 /* Nesting deeper than this is not parsed when looking for double encoding. */

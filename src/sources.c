@@ -433,7 +433,7 @@ append_candidates_sql(StringInfo sql, const char *tenant_expression,
  * Item counts group policy_type by its bytes.  With a deterministic
  * collation, equal values have equal bytes, so grouping by the column as
  * stored streams the groups off the (tenant_id, policy_type) index.  A
- * non-deterministic collation would merge keys the catalog tells apart, so
+ * non-deterministic collation would merge keys the catalog distinguishes, so
  * then the grouping uses COLLATE "C" and hashes.
  */
 #define ITEM_TYPE_KEY(deterministic) \

@@ -209,7 +209,7 @@ trap 'rm -rf "$results" "$socket_dir"' EXIT
 # by an interrupted run, or another run at the same time, does not collide.
 # A private Unix socket directory avoids a port conflict with a server that
 # listens only on a socket in /var/run/postgresql, which the free-port
-# search of pg_createcluster does not see; the suites connect over TCP.
+# search of pg_createcluster does not see. The suites connect over TCP.
 pg_virtualenv -t -v 15 -c "--socketdir=$socket_dir" \
 	bash "$root/test/run_tests.sh" --inside-cluster "$results"
 cluster_status=$?
