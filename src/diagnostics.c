@@ -4,7 +4,7 @@
  *	  Explanations of why a coverage payload, or part of it, is not used.
  *
  * explain_coverage_payload runs the canonical parser (payload.c) with a
- * findings receiver, so it reports exactly what the parser rejects, and
+ * findings receiver, so it reports exactly what the parser rejects.  It
  * then adds the findings that need the whole payload or the catalog:
  * entries replaced by a later one, types outside the catalog, and types
  * reported in both lists.  Nothing here raises on any jsonb value.
@@ -296,10 +296,10 @@ compare_explained_entries(const void *a, const void *b)
 }
 
 /*
- * Report accepted entries that no result row uses: those replaced by a
- * later entry in the same list, types outside the catalog, and the entry
- * of a catalog type in the list that does not match its segment when the
- * matching list has one too.
+ * Report accepted entries that no result row uses.  These are entries
+ * replaced by a later one in the same list and types outside the catalog.
+ * A catalog type reported in both lists also has its entry in the list of
+ * the other segment reported, because the entry in its own list is used.
  */
 static void
 explain_entries(ExplainState *state, const Catalog *catalog)

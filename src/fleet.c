@@ -3,14 +3,17 @@
  * fleet.c
  *	  Set-based coverage of many tenants.
  *
- * A fleet call runs a fixed number of queries whatever the number of
- * tenants: the tenant list (only when no ids are given), the first
- * parseable candidate run of every tenant (one index probe each), for json
- * contexts the older candidates of just the tenants whose newest payload
- * was unparseable, and one grouped item count.  Candidates go through the same examination as
- * the per-tenant path, so both give the same answer.  Rows are read through
- * cursors in batches, so SPI memory stays bounded; the results kept per
- * tenant are bounded by the catalog size.
+ * A fleet call runs a fixed number of queries, whatever the number of
+ * tenants.  It lists the tenants (only when no ids are given), finds the
+ * first parseable candidate run of every tenant with one index probe each,
+ * and counts all items in one grouped query.  For json contexts one more
+ * query walks the older candidates of the tenants whose newest payload was
+ * unparseable.
+ *
+ * Candidates go through the same examination as the per-tenant path, so
+ * both give the same answer.  Rows are read through cursors in batches, so
+ * SPI memory stays bounded, and the results kept per tenant are bounded by
+ * the catalog size.
  *
  *-------------------------------------------------------------------------
  */

@@ -3,11 +3,11 @@
  * payload.c
  *	  The canonical parser of a run context's inventory.coverage payload.
  *
- * The parser reads jsonb containers at fixed depths only (context,
- * inventory, coverage, list, entry, entry member) and never descends into
- * anything else, so a deeply nested or huge value costs nothing beyond the
- * entries it lists and cannot exhaust the stack.  No jsonb value makes it
- * raise an error.
+ * The parser reads jsonb containers at fixed depths only: context,
+ * inventory, coverage, list, entry and entry member.  It never descends
+ * into anything else, so a deeply nested or huge value costs nothing beyond
+ * the entries it lists and cannot exhaust the stack.  No jsonb value makes
+ * it raise an error.
  *
  *-------------------------------------------------------------------------
  */
